@@ -1,0 +1,55 @@
+// Every cap on what a peer or an input file can make skiff allocate or do.
+// Nothing grows because a peer says so: each queue and length is bounded here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace skiff::limits {
+
+// Version exchange (RFC 4253 4.2): a line is at most 255 bytes with CR LF; OpenSSH
+// accepts up to 1024 lines before the banner. We allow a bit more per line, fewer lines.
+inline constexpr std::size_t kMaxVersionLineLength = 255;
+inline constexpr std::size_t kMaxPreBannerLineLength = 1024;
+inline constexpr std::size_t kMaxPreBannerLines = 1024;
+inline constexpr std::size_t kMaxPreBannerBytes = 64 * 1024;
+
+// Binary packets (RFC 4253 6.1 requires 35000; OpenSSH allows 256 KiB).
+inline constexpr std::uint32_t kMaxPacketLength = 256 * 1024;
+inline constexpr std::size_t kMinPacketLength = 16;  // 5 header bytes + 4 payload minimum padding + ...
+inline constexpr std::size_t kMaxPayload = kMaxPacketLength - 1 - 4;
+// Uncompressed payload after zlib inflation: bounded like the packet itself.
+inline constexpr std::size_t kMaxInflatedPayload = kMaxPacketLength;
+
+// Individual wire values.
+inline constexpr std::size_t kMaxString = kMaxPacketLength;
+inline constexpr std::size_t kMaxNameListLength = 64 * 1024;
+inline constexpr std::size_t kMaxNamesInList = 256;
+inline constexpr std::size_t kMaxAlgorithmNameLength = 64;
+inline constexpr std::size_t kMaxMpintBytes = 16384 / 8 + 1;  // 16384-bit moduli
+
+// Key exchange.
+inline constexpr std::size_t kMaxHostKeyBlob = 16 * 1024;
+inline constexpr std::size_t kMaxSignatureBlob = 16 * 1024;
+inline constexpr std::uint32_t kDhGexMin = 2048;
+inline constexpr std::uint32_t kDhGexPreferred = 3072;  // OpenSSH's default request
+inline constexpr std::uint32_t kDhGexMax = 8192;
+inline constexpr std::size_t kMaxModuliFileBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxExtInfoExtensions = 64;
+
+// Queues: messages of the layers above wait here while a key exchange runs.
+inline constexpr std::size_t kMaxQueuedDuringKexBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxQueuedDuringKexPackets = 4096;
+// Output not yet taken by the runtime: beyond this the core asks the caller to drain first.
+inline constexpr std::size_t kMaxPendingOutputBytes = 16 * 1024 * 1024;
+// Events not yet taken by the caller.
+inline constexpr std::size_t kMaxPendingEvents = 4096;
+
+// Debug and disconnect message strings kept for the caller.
+inline constexpr std::size_t kMaxDiagnosticString = 1024;
+
+// Bytes swallowed after an impossible packet length before disconnecting (OpenSSH's
+// PACKET_MAX_SIZE), so that a length error cannot be told apart from a MAC error by timing.
+inline constexpr std::size_t kDiscardAfterBadLength = 256 * 1024;
+
+}  // namespace skiff::limits
