@@ -40,8 +40,8 @@ Result<std::size_t> VersionReader::consume(wire::ByteView data) {
 }
 
 Result<void> VersionReader::finish_line() {
-  std::string line = std::move(line_);
-  line_.clear();
+  std::string line;
+  line.swap(line_);
   if (!line.starts_with("SSH-")) {
     if (!allow_pre_banner_) return fail(Errc::bad_format, "invalid SSH identification string");
     if (++lines_seen_ > limits::kMaxPreBannerLines) {

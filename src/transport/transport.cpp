@@ -1,0 +1,519 @@
+// skiff::Transport: buffers, packet dispatch by phase, and the public calls. The key
+// exchange itself is in transport_kex.cpp.
+#include <algorithm>
+#include <cstring>
+
+#include "transport/algorithms.hpp"
+#include "transport/messages.hpp"
+#include "transport/transport_impl.hpp"
+#include "wire/limits.hpp"
+#include "wire/reader.hpp"
+#include "wire/writer.hpp"
+
+namespace skiff {
+
+using transport::AlgorithmKind;
+namespace msg = transport::msg;
+namespace dc = transport::disconnect;
+
+namespace {
+
+std::vector<std::string> or_default(const std::vector<std::string>& v, AlgorithmKind kind) {
+  return v.empty() ? transport::default_algorithms(kind) : v;
+}
+
+std::string truncate_diagnostic(std::string_view s) {
+  std::string out(s.substr(0, limits::kMaxDiagnosticString));
+  // Peer text goes to logs and terminals: keep printable ASCII, tab and newline only.
+  for (char& c : out) {
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
+std::uint32_t reason_for(Errc code) {
+  switch (code) {
+    case Errc::mac_error: return dc::kMacError;
+    case Errc::kex_failed: return dc::kKeyExchangeFailed;
+    case Errc::host_key_rejected:
+    case Errc::signature_invalid: return dc::kHostKeyNotVerifiable;
+    case Errc::unsupported: return dc::kKeyExchangeFailed;
+    default: return dc::kProtocolError;
+  }
+}
+
+}  // namespace
+
+Transport::Impl::Impl(TransportConfig c)
+    : cfg(std::move(c)), version_reader(cfg.role == Role::client) {
+  kex_list = or_default(cfg.kex_algorithms, AlgorithmKind::kex);
+  host_key_list = or_default(cfg.host_key_algorithms, AlgorithmKind::host_key);
+  cipher_list = or_default(cfg.ciphers, AlgorithmKind::cipher);
+  mac_list = or_default(cfg.macs, AlgorithmKind::mac);
+  compression_list = cfg.compression.empty() ? std::vector<std::string>{"none"} : cfg.compression;
+  if (cfg.role == Role::server) {
+    // Offer only the host key algorithms we hold a key for.
+    std::vector<std::string> usable;
+    for (const auto& alg : host_key_list) {
+      for (const auto& key : cfg.host_keys) {
+        auto algs = key.signature_algorithms(true);
+        if (std::find(algs.begin(), algs.end(), alg) != algs.end()) {
+          usable.push_back(alg);
+          break;
+        }
+      }
+    }
+    host_key_list = std::move(usable);
+  }
+  our_version = transport::make_version_line(cfg.software_version, cfg.version_comments);
+  our_version.resize(our_version.size() - 2);
+}
+
+void Transport::Impl::fail_connection(Error e, std::uint32_t reason) {
+  if (closed) return;
+  // A DISCONNECT can always be sent with the current outgoing keys.
+  if (started) {
+    Bytes m;
+    wire::Writer(m).byte(msg::kDisconnect).u32(reason).string(e.message).string("");
+    (void)encoder.encode(m, out);
+  }
+  closed = true;
+  e.disconnect_reason = reason;
+  events.push_back(event::Disconnected{e, false, reason, e.message});
+}
+
+Result<void> Transport::Impl::send_packet(ByteView payload) {
+  if (closed) return fail(Errc::disconnected, "connection is closed");
+  auto r = encoder.encode(payload, out);
+  if (!r) return r;
+  check_rekey_limits();
+  return {};
+}
+
+Result<void> Transport::Impl::queue_or_send(ByteView payload) {
+  if (closed) return fail(Errc::disconnected, "connection is closed");
+  // Between our KEXINIT and our NEWKEYS only transport and kex messages may be sent.
+  if (kex_running && !newkeys_sent) {
+    if (queued.size() >= limits::kMaxQueuedDuringKexPackets ||
+        queued_bytes + payload.size() > limits::kMaxQueuedDuringKexBytes) {
+      return fail(Errc::too_large, "send queue full during key exchange");
+    }
+    queued.emplace_back(payload.begin(), payload.end());
+    queued_bytes += payload.size();
+    return {};
+  }
+  return send_packet(payload);
+}
+
+void Transport::Impl::flush_queue() {
+  while (!queued.empty() && !closed && !(kex_running && !newkeys_sent)) {
+    Bytes m = std::move(queued.front());
+    queued.pop_front();
+    queued_bytes -= m.size();
+    if (auto r = send_packet(m); !r) {
+      fail_connection(r.error(), dc::kProtocolError);
+      return;
+    }
+  }
+}
+
+void Transport::Impl::check_rekey_limits() {
+  if (kex_running || closed || initial) return;
+  const auto& o = encoder.counters();
+  const auto& i = decoder.counters();
+  // Before 2^31 packets: sequence numbers must not wrap (and must not in strict mode).
+  constexpr std::uint64_t kMaxPackets = 1ULL << 31;
+  if (o.bytes > rekey_bytes_out || i.bytes > rekey_bytes_in || o.packets > kMaxPackets ||
+      i.packets > kMaxPackets) {
+    if (auto r = send_kexinit(); !r) fail_connection(r.error(), dc::kProtocolError);
+  }
+}
+
+void Transport::Impl::peer_disconnected(ByteView payload) {
+  wire::Reader r(payload.subspan(1));
+  auto reason = r.u32();
+  auto text = r.text(limits::kMaxString);
+  closed = true;
+  std::string desc = text ? truncate_diagnostic(*text) : std::string();
+  Error e{Errc::disconnected, "peer disconnected: " + desc, reason ? *reason : 0};
+  events.push_back(event::Disconnected{e, true, reason ? *reason : 0, desc});
+}
+
+Result<std::optional<TransportEvent>> Transport::Impl::dispatch(ByteView payload) {
+  const std::uint8_t type = payload[0];
+  const std::uint64_t index = packets_received++;
+  if (type == msg::kDisconnect) {
+    peer_disconnected(payload);
+    return std::nullopt;
+  }
+  const bool in_initial_kex = initial;
+  // Strict KEX: during the first exchange nothing but the exchange itself is allowed.
+  auto strict_violation = [&]() -> bool { return in_initial_kex && strict && peer_kexinit_seen; };
+
+  if (type == msg::kKexInit) {
+    auto r = on_kexinit(payload);
+    if (!r) return std::unexpected(r.error());
+    if (strict && initial && index != 0) {
+      return fail(Errc::protocol_error, "strict KEX violation: KEXINIT was not the first packet");
+    }
+    return std::nullopt;
+  }
+  if (msg::is_kex_method(type)) {
+    auto r = on_kex_message(payload);
+    if (!r) return std::unexpected(r.error());
+    return std::nullopt;
+  }
+  if (type == msg::kNewKeys) {
+    auto r = on_newkeys(payload);
+    if (!r) return std::unexpected(r.error());
+    return std::nullopt;
+  }
+  if (strict_violation()) {
+    return fail(Errc::protocol_error,
+                "strict KEX violation: unexpected packet type " + std::to_string(type) + " during key exchange");
+  }
+  wire::Reader r(payload.subspan(1));
+  switch (type) {
+    case msg::kIgnore:
+      return std::nullopt;
+    case msg::kDebug: {
+      auto display = r.boolean();
+      auto text = r.text();
+      if (!display || !text) return fail(Errc::bad_format, "malformed DEBUG message");
+      return TransportEvent{event::Debug{*display, truncate_diagnostic(*text)}};
+    }
+    case msg::kUnimplemented: {
+      auto seq = r.u32();
+      if (!seq) return std::unexpected(seq.error());
+      return TransportEvent{event::Unimplemented{*seq}};
+    }
+    default:
+      break;
+  }
+  // Everything below needs the first exchange to be complete.
+  if (in_initial_kex) {
+    return fail(Errc::protocol_error, "message " + std::to_string(type) + " before key exchange completed");
+  }
+  switch (type) {
+    case msg::kServiceRequest: {
+      if (cfg.role != Role::server) return fail(Errc::protocol_error, "SERVICE_REQUEST sent to a client");
+      auto name = r.text(256);
+      if (!name) return std::unexpected(name.error());
+      if (auto e = r.expect_end(); !e) return std::unexpected(e.error());
+      if (service_active || std::find(cfg.services.begin(), cfg.services.end(), *name) == cfg.services.end()) {
+        fail_connection(Error{Errc::protocol_error, "service not available: " + truncate_diagnostic(*name)},
+                        dc::kServiceNotAvailable);
+        return std::nullopt;
+      }
+      Bytes m;
+      wire::Writer(m).byte(msg::kServiceAccept).string(*name);
+      if (auto s = queue_or_send(m); !s) return std::unexpected(s.error());
+      service_active = true;
+      return TransportEvent{event::ServiceRequested{std::string(*name)}};
+    }
+    case msg::kServiceAccept: {
+      auto name = r.text(256);
+      if (!name) return std::unexpected(name.error());
+      if (cfg.role != Role::client || service_requested.empty() || service_active || *name != service_requested) {
+        return fail(Errc::protocol_error, "unexpected SERVICE_ACCEPT");
+      }
+      service_active = true;
+      return TransportEvent{event::ServiceAccepted{std::string(*name)}};
+    }
+    case msg::kExtInfo: {
+      auto n = r.u32();
+      if (!n) return std::unexpected(n.error());
+      if (*n > limits::kMaxExtInfoExtensions) return fail(Errc::too_large, "too many EXT_INFO extensions");
+      event::ExtInfo info;
+      for (std::uint32_t i = 0; i < *n; ++i) {
+        auto name = r.text(256);
+        if (!name) return std::unexpected(name.error());
+        auto value = r.string(limits::kMaxNameListLength);
+        if (!value) return std::unexpected(value.error());
+        if (*name == "server-sig-algs" && cfg.role == Role::client) {
+          auto algs = wire::parse_name_list(
+              std::string_view(reinterpret_cast<const char*>(value->data()), value->size()));
+          if (!algs) return std::unexpected(algs.error());
+          server_sig_algs = std::move(*algs);
+        } else if (*name == "ping@openssh.com") {
+          peer_ping = true;
+        }
+        info.extensions.emplace_back(std::string(*name), Bytes(value->begin(), value->end()));
+      }
+      if (auto e = r.expect_end(); !e) return std::unexpected(e.error());
+      return TransportEvent{std::move(info)};
+    }
+    case msg::kPing: {
+      auto data = r.string();
+      if (!data) return std::unexpected(data.error());
+      // As OpenSSH: no answers before authentication or while keys change.
+      if (!authenticated || kex_running) return std::nullopt;
+      Bytes m;
+      wire::Writer(m).byte(msg::kPong).string(*data);
+      if (auto s = send_packet(m); !s) return std::unexpected(s.error());
+      return std::nullopt;
+    }
+    case msg::kPong: {
+      auto data = r.string();
+      if (!data) return std::unexpected(data.error());
+      return TransportEvent{event::Pong{Bytes(data->begin(), data->end())}};
+    }
+    default:
+      break;
+  }
+  if (msg::is_upper_layer(type) && type != msg::kPing && type != msg::kPong) {
+    if (peer_kexinit_seen) {
+      return fail(Errc::protocol_error,
+                  "non-transport message " + std::to_string(type) + " received during key exchange");
+    }
+    if (!service_active) {
+      return fail(Errc::protocol_error, "message " + std::to_string(type) + " before a service was accepted");
+    }
+    return TransportEvent{event::Packet{payload}};
+  }
+  // An unknown transport-layer message: RFC 4253 11.4.
+  Bytes m;
+  wire::Writer(m).byte(msg::kUnimplemented).u32(decoder.last_sequence());
+  if (auto s = send_packet(m); !s) return std::unexpected(s.error());
+  return std::nullopt;
+}
+
+void Transport::Impl::compact_input() {
+  if (in_pos == 0) return;
+  if (in_pos < in_end) std::memmove(in.data(), in.data() + in_pos, in_end - in_pos);
+  in_end -= in_pos;
+  in_pos = 0;
+  // Give back memory after a burst of large packets.
+  if (in.size() > 4 * limits::kMaxPacketLength && in_end < limits::kMaxPacketLength) {
+    in.resize(std::max<std::size_t>(in_end, 64 * 1024));
+    in.shrink_to_fit();
+  }
+}
+
+// ---------------------------------------------------------------- public API
+
+Transport::Transport(TransportConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Transport::~Transport() = default;
+Transport::Transport(Transport&&) noexcept = default;
+Transport& Transport::operator=(Transport&&) noexcept = default;
+
+void Transport::start(TimePoint now) {
+  Impl& s = *impl_;
+  if (s.started) return;
+  s.started = true;
+  s.now = now;
+  std::string line = s.our_version + "\r\n";
+  s.out.insert(s.out.end(), line.begin(), line.end());
+  if (auto r = s.send_kexinit(); !r) s.fail_connection(r.error(), dc::kKeyExchangeFailed);
+}
+
+void Transport::feed(ByteView data, TimePoint now) {
+  auto space = input_space(data.size());
+  std::memcpy(space.data(), data.data(), data.size());
+  commit_input(data.size(), now);
+}
+
+std::span<std::uint8_t> Transport::input_space(std::size_t at_least) {
+  Impl& s = *impl_;
+  s.compact_input();
+  if (s.in.size() < s.in_end + at_least) s.in.resize(s.in_end + at_least);
+  return std::span<std::uint8_t>(s.in.data() + s.in_end, s.in.size() - s.in_end);
+}
+
+void Transport::commit_input(std::size_t n, TimePoint now) {
+  Impl& s = *impl_;
+  s.now = now;
+  s.in_end += std::min(n, s.in.size() - s.in_end);
+}
+
+void Transport::feed_eof(TimePoint now) {
+  Impl& s = *impl_;
+  s.now = now;
+  s.eof = true;
+}
+
+std::optional<TransportEvent> Transport::poll_event() {
+  Impl& s = *impl_;
+  while (true) {
+    if (!s.events.empty()) {
+      TransportEvent ev = std::move(s.events.front());
+      s.events.pop_front();
+      return ev;
+    }
+    if (s.closed || !s.started || s.awaiting_verdict) return std::nullopt;
+    ByteView avail(s.in.data() + s.in_pos, s.in_end - s.in_pos);
+    if (!s.peer) {
+      auto used = s.version_reader.consume(avail);
+      if (!used) {
+        s.fail_connection(used.error(), dc::kProtocolVersionNotSupported);
+        continue;
+      }
+      s.in_pos += *used;
+      if (s.version_reader.done()) {
+        s.peer = s.version_reader.version();
+        s.events.push_back(event::VersionReceived{s.peer->line, s.version_reader.pre_banner_lines()});
+        continue;
+      }
+      if (s.eof) s.fail_connection(Error{Errc::disconnected, "connection closed during version exchange"}, 0);
+      if (s.events.empty()) return std::nullopt;
+      continue;
+    }
+    std::span<std::uint8_t> input(s.in.data() + s.in_pos, s.in_end - s.in_pos);
+    ByteView payload;
+    bool complete = false;
+    auto used = s.decoder.decode(input, payload, complete);
+    if (!used) {
+      s.fail_connection(used.error(), reason_for(used.error().code));
+      continue;
+    }
+    s.in_pos += *used;
+    if (!complete) {
+      if (*used > 0) continue;  // discarding, or progress without a whole packet
+      if (s.eof) {
+        Error e{Errc::disconnected, s.decoder.at_packet_boundary() ? "connection closed by peer"
+                                                                     : "connection closed in the middle of a packet"};
+        if (s.decoder.discarding()) e = Error{Errc::bad_length, "connection closed after a bad packet length"};
+        s.closed = true;
+        s.events.push_back(event::Disconnected{e, true, dc::kConnectionLost, e.message});
+        continue;
+      }
+      return std::nullopt;
+    }
+    s.check_rekey_limits();
+    auto ev = s.dispatch(payload);
+    if (!ev) {
+      s.fail_connection(ev.error(), reason_for(ev.error().code));
+      continue;
+    }
+    if (*ev) {
+      if (std::holds_alternative<event::Packet>(**ev) || s.events.empty()) return std::move(**ev);
+      s.events.push_back(std::move(**ev));
+    }
+  }
+}
+
+ByteView Transport::pending_output() const noexcept {
+  const Impl& s = *impl_;
+  return ByteView(s.out.data() + s.out_pos, s.out.size() - s.out_pos);
+}
+
+void Transport::consume_output(std::size_t n) {
+  Impl& s = *impl_;
+  s.out_pos += std::min(n, s.out.size() - s.out_pos);
+  if (s.out_pos == s.out.size()) {
+    s.out.clear();
+    s.out_pos = 0;
+  } else if (s.out_pos > (1u << 20) && s.out_pos > s.out.size() / 2) {
+    s.out.erase(s.out.begin(), s.out.begin() + static_cast<std::ptrdiff_t>(s.out_pos));
+    s.out_pos = 0;
+  }
+}
+
+std::optional<TimePoint> Transport::next_deadline() const { return impl_->closed ? std::nullopt : impl_->rekey_at; }
+
+void Transport::on_timer(TimePoint now) {
+  Impl& s = *impl_;
+  s.now = now;
+  if (s.closed || s.kex_running || !s.rekey_at || now < *s.rekey_at) return;
+  if (auto r = s.send_kexinit(); !r) s.fail_connection(r.error(), dc::kProtocolError);
+}
+
+Result<void> Transport::send(ByteView payload) {
+  Impl& s = *impl_;
+  if (payload.empty() || !transport::msg::is_upper_layer(payload[0]) || payload[0] == msg::kPing ||
+      payload[0] == msg::kPong) {
+    return fail(Errc::invalid_argument, "send() is for messages of the layers above the transport");
+  }
+  if (!s.service_active) return fail(Errc::protocol_error, "no service has been accepted yet");
+  return s.queue_or_send(payload);
+}
+
+bool Transport::can_send() const noexcept {
+  const Impl& s = *impl_;
+  if (s.closed) return false;
+  if (s.out.size() - s.out_pos > limits::kMaxPendingOutputBytes) return false;
+  if (s.kex_running && !s.newkeys_sent) return s.queued_bytes < limits::kMaxQueuedDuringKexBytes / 2;
+  return true;
+}
+
+void Transport::accept_host_key() {
+  Impl& s = *impl_;
+  if (!s.awaiting_verdict) return;
+  s.awaiting_verdict = false;
+  if (auto r = s.send_newkeys(); !r) s.fail_connection(r.error(), dc::kKeyExchangeFailed);
+}
+
+void Transport::reject_host_key(std::string reason) {
+  Impl& s = *impl_;
+  if (!s.awaiting_verdict) return;
+  s.awaiting_verdict = false;
+  s.fail_connection(Error{Errc::host_key_rejected, std::move(reason)}, dc::kHostKeyNotVerifiable);
+}
+
+void Transport::request_service(std::string name) {
+  Impl& s = *impl_;
+  if (s.cfg.role != Role::client || !s.service_requested.empty()) return;
+  s.service_requested = name;
+  Bytes m;
+  wire::Writer(m).byte(msg::kServiceRequest).string(name);
+  if (s.initial || (s.kex_running && !s.newkeys_sent)) {
+    s.queued.push_back(std::move(m));
+    s.queued_bytes += s.queued.back().size();
+    return;
+  }
+  if (auto r = s.send_packet(m); !r) s.fail_connection(r.error(), dc::kProtocolError);
+}
+
+void Transport::request_rekey() {
+  Impl& s = *impl_;
+  if (s.closed || s.kex_running || s.initial) return;
+  if (auto r = s.send_kexinit(); !r) s.fail_connection(r.error(), dc::kProtocolError);
+}
+
+Result<void> Transport::send_ping(ByteView data) {
+  Impl& s = *impl_;
+  if (!s.peer_ping) return fail(Errc::unsupported, "peer did not advertise ping@openssh.com");
+  Bytes m;
+  wire::Writer(m).byte(msg::kPing).string(data);
+  return s.queue_or_send(m);
+}
+
+Result<void> Transport::send_ignore(ByteView data) {
+  Bytes m;
+  wire::Writer(m).byte(msg::kIgnore).string(data);
+  return impl_->send_packet(m);
+}
+
+Result<void> Transport::send_debug(bool always_display, std::string_view message) {
+  Bytes m;
+  wire::Writer(m).byte(msg::kDebug).boolean(always_display).string(message).string("");
+  return impl_->send_packet(m);
+}
+
+void Transport::disconnect(std::uint32_t reason, std::string description) {
+  Impl& s = *impl_;
+  if (s.closed) return;
+  Bytes m;
+  wire::Writer(m).byte(msg::kDisconnect).u32(reason).string(description).string("");
+  if (s.started) (void)s.encoder.encode(m, s.out);
+  s.closed = true;
+  s.events.push_back(event::Disconnected{Error{Errc::disconnected, description, reason}, false, reason, description});
+}
+
+void Transport::user_authenticated() {
+  impl_->authenticated = true;
+  impl_->enable_compression_where_due();
+}
+
+bool Transport::closed() const noexcept { return impl_->closed; }
+bool Transport::kex_in_progress() const noexcept { return impl_->kex_running; }
+ByteView Transport::session_id() const noexcept { return impl_->session_id; }
+const NegotiatedAlgorithms& Transport::algorithms() const noexcept { return impl_->algorithms; }
+std::string_view Transport::peer_version() const noexcept {
+  return impl_->peer ? std::string_view(impl_->peer->line) : std::string_view();
+}
+const std::vector<std::string>& Transport::server_sig_algs() const noexcept { return impl_->server_sig_algs; }
+bool Transport::peer_supports_ping() const noexcept { return impl_->peer_ping; }
+std::uint64_t Transport::exchanges_completed() const noexcept { return impl_->exchanges; }
+
+}  // namespace skiff
