@@ -1,5 +1,6 @@
-// Generated from the text of RFC 8439 (sections 2.3.2, 2.4.2, 2.5.2, 2.6.2, 2.8.2 and
-// Appendix A) by a script that reads its hexdumps; do not edit by hand.
+// Test vectors of RFC 8439 (sections 2.3.2, 2.4.2, 2.5.2, 2.6.2, 2.8.2 and Appendix A),
+// extracted mechanically from the RFC's hexdumps rather than retyped, so that a typo
+// cannot make a vector pass or fail by accident. Names give the section and vector.
 #pragma once
 
 namespace skiff::test::rfc8439 {
