@@ -25,6 +25,8 @@ struct KexInit {
   std::vector<std::string> language_c2s, language_s2c;
   bool first_kex_packet_follows = false;
   std::uint32_t reserved = 0;
+
+  bool operator==(const KexInit&) const = default;
 };
 
 // The whole payload, starting with the message number byte 20.
@@ -49,6 +51,10 @@ struct AlgorithmTraits {
   static bool kex_requires_signature(const std::string& kex);
   static bool cipher_is_aead(const std::string& cipher);
 };
+
+// RFC 4253 7: a guessed first kex packet is wrong when the first kex algorithm or the
+// first host key algorithm of the two lists differ (OpenSSH's proposals_match()).
+bool guess_was_wrong(const KexInit& client, const KexInit& server);
 
 // client and server are the two KEXINITs as sent. Pseudo-algorithms that are not real
 // methods (ext-info-c, ext-info-s, kex-strict-*) are never chosen as kex.
