@@ -21,6 +21,10 @@ enum class Curve : std::uint8_t { x25519, p256, p384, p521 };
 class EcdhKey {
  public:
   static Result<EcdhKey> generate(Curve curve);
+  // A key with a given private value, for known-answer tests (RFC 7748, Wycheproof); a
+  // key exchange always uses generate(). X25519: the 32-byte scalar as given (clamped by
+  // the function, as RFC 7748 says). NIST curves: the big-endian scalar, 0 < d < order.
+  static Result<EcdhKey> from_private(Curve curve, ByteView scalar);
   ~EcdhKey();
   EcdhKey(EcdhKey&&) noexcept;
   EcdhKey& operator=(EcdhKey&&) noexcept;
@@ -55,6 +59,7 @@ class DhKey {
  public:
   // exponent_bits: size of the private exponent (at least twice the security level wanted;
   // OpenSSH uses 2 * the hash output's bits, e.g. 512 for sha256). 0 means full size.
+  // Requests below 512 bits are raised to 512 (OpenSSH's floor, and above OpenSSL's).
   static Result<DhKey> generate(const DhGroup& group, std::size_t exponent_bits);
   ~DhKey();
   DhKey(DhKey&&) noexcept;
