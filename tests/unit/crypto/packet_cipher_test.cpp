@@ -12,7 +12,7 @@
 #include "crypto/hash.hpp"
 #include "crypto/packet_cipher.hpp"
 #include "crypto/primitives.hpp"
-#include "wycheproof.hpp"  // hex helpers
+#include "../../vectors/wycheproof.hpp"  // hex helpers (tests/ is not on the unit include path)
 
 using namespace skiff::crypto;
 using skiff::test::hex_decode;
