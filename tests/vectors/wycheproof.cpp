@@ -203,7 +203,10 @@ class Parser {
       return pos_ - d;
     };
     if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
-    if (digits() == 0) fail("bad number");
+    std::size_t int_start = pos_;
+    std::size_t int_digits = digits();
+    if (int_digits == 0) fail("bad number");
+    if (int_digits > 1 && s_[int_start] == '0') fail("leading zero");
     if (pos_ < s_.size() && s_[pos_] == '.') {
       ++pos_;
       if (digits() == 0) fail("bad fraction");

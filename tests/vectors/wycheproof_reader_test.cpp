@@ -25,7 +25,7 @@ TEST(WycheproofReader, ParsesValues) {
 }
 
 TEST(WycheproofReader, RejectsMalformed) {
-  for (const char* bad : {"", "{", "[1,]", "{\"a\" 1}", "01x", "\"\\ud800\"", "[1] 2", "\"a\nb\"", "tru", "-"})
+  for (const char* bad : {"", "{", "[1,]", "{\"a\" 1}", "01x", "\"\\ud800\"", "[1] 2", "\"a\nb\"", "tru", "-", "012", "1.", ".5"})
     EXPECT_THROW(parse_json(bad), std::runtime_error) << bad;
   std::string deep(200, '[');
   EXPECT_THROW(parse_json(deep), std::runtime_error);
