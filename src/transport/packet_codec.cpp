@@ -84,7 +84,9 @@ void PacketDecoder::enable_compression() {
 Result<void> PacketDecoder::check_length(std::uint32_t len) const {
   const std::size_t block = std::max<std::size_t>(opener_->block_size(), 8);
   const std::size_t aligned = opener_->length_excluded_from_padding() ? len : std::size_t{len} + 4;
-  if (len < 5 || len > limits::kMaxPacketLength || aligned % block != 0 || std::size_t{len} + 4 < 16) {
+  // No 16-byte floor: with the length outside the padding (ETM, AEAD) OpenSSH sends
+  // 12-byte packets, e.g. USERAUTH_SUCCESS under chacha20-poly1305.
+  if (len < 5 || len > limits::kMaxPacketLength || aligned % block != 0) {
     return fail(Errc::bad_length, "bad packet length " + std::to_string(len));
   }
   return {};

@@ -118,7 +118,9 @@ void Transport::Impl::flush_queue() {
 }
 
 void Transport::Impl::check_rekey_limits() {
-  if (kex_running || closed || initial) return;
+  // As OpenSSH: no automatic rekeying before user authentication (OpenSSH servers refuse
+  // a KEXINIT in pre-auth, and a pre-auth connection is short anyway).
+  if (kex_running || closed || initial || !authenticated) return;
   const auto& o = encoder.counters();
   const auto& i = decoder.counters();
   // Before 2^31 packets: sequence numbers must not wrap (and must not in strict mode).
@@ -185,6 +187,10 @@ Result<std::optional<TransportEvent>> Transport::Impl::dispatch(ByteView payload
     case msg::kUnimplemented: {
       auto seq = r.u32();
       if (!seq) return std::unexpected(seq.error());
+      if (kex_running && !peer_kexinit_seen && *seq == our_kexinit_seq) {
+        // The peer cannot rekey now (OpenSSH before authentication): waiting would hang.
+        return fail(Errc::kex_failed, "peer refused key re-exchange (UNIMPLEMENTED for our KEXINIT)");
+      }
       return TransportEvent{event::Unimplemented{*seq}};
     }
     default:
@@ -409,12 +415,16 @@ void Transport::consume_output(std::size_t n) {
   }
 }
 
-std::optional<TimePoint> Transport::next_deadline() const { return impl_->closed ? std::nullopt : impl_->rekey_at; }
+std::optional<TimePoint> Transport::next_deadline() const {
+  const Impl& s = *impl_;
+  if (s.closed || !s.authenticated || s.kex_running) return std::nullopt;
+  return s.rekey_at;
+}
 
 void Transport::on_timer(TimePoint now) {
   Impl& s = *impl_;
   s.now = now;
-  if (s.closed || s.kex_running || !s.rekey_at || now < *s.rekey_at) return;
+  if (s.closed || s.kex_running || !s.authenticated || !s.rekey_at || now < *s.rekey_at) return;
   if (auto r = s.send_kexinit(); !r) s.fail_connection(r.error(), dc::kProtocolError);
 }
 
@@ -503,6 +513,7 @@ void Transport::disconnect(std::uint32_t reason, std::string description) {
 void Transport::user_authenticated() {
   impl_->authenticated = true;
   impl_->enable_compression_where_due();
+  impl_->check_rekey_limits();
 }
 
 bool Transport::closed() const noexcept { return impl_->closed; }

@@ -72,6 +72,7 @@ struct Transport::Impl {
   bool strict = false;
   bool peer_ext_info_c = false;  // server: client offered ext-info-c
   std::uint64_t exchanges = 0;
+  std::uint32_t our_kexinit_seq = 0;
   transport::KexInit our_kexinit_msg;
   Bytes our_kexinit, peer_kexinit;
   transport::Negotiated negotiated;

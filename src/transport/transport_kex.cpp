@@ -97,6 +97,7 @@ Result<void> Transport::Impl::send_kexinit() {
   our_kexinit_msg = std::move(k);
   kex_running = true;
   newkeys_sent = newkeys_received = false;
+  our_kexinit_seq = encoder.sequence();
   return send_packet(our_kexinit);
 }
 

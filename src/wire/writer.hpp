@@ -8,6 +8,10 @@
 #include <vector>
 
 namespace skiff::wire {
+using ByteView = std::span<const std::uint8_t>;
+}
+
+namespace skiff::wire {
 
 using Bytes = std::vector<std::uint8_t>;
 

@@ -136,7 +136,11 @@ TEST_P(BulkTransfer, HundredRekeysAndEqualChecksums) {
     ASSERT_TRUE(p.server.send(buf));
     sent_s2c.update(buf);
     if (rekeys_started < rekeys && i % (messages / (rekeys + 1)) == messages / (rekeys + 1) / 2) {
-      (rekeys_started % 2 ? p.server : p.client).request_rekey();
+      if (rekeys_started % 2) {
+        p.server.request_rekey();
+      } else {
+        p.client.request_rekey();
+      }
       ++rekeys_started;
     }
     if (i % 8 == 7) ASSERT_TRUE(p.pump());
@@ -151,8 +155,8 @@ TEST_P(BulkTransfer, HundredRekeysAndEqualChecksums) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, BulkTransfer, ::testing::ValuesIn(cipher_mac_combinations()),
-                         [](const ::testing::TestParamInfo<CipherMac>& info) {
-                           std::string s = info.param.cipher + "_" + info.param.mac;
+                         [](const ::testing::TestParamInfo<CipherMac>& param) {
+                           std::string s = param.param.cipher + "_" + param.param.mac;
                            for (char& c : s)
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return s;
@@ -163,6 +167,8 @@ TEST(TransportPair, AutomaticRekeyAfterByteLimit) {
   cc.rekey_bytes = 1 << 20;
   Pair p(cc, server_config());
   ASSERT_TRUE(p.handshake());
+  p.client.user_authenticated();
+  p.server.user_authenticated();
   for (std::uint32_t i = 0; i < 200; ++i) {
     ASSERT_TRUE(p.client.send(data_message(i, 32 * 1024)));
     ASSERT_TRUE(p.pump());
@@ -177,6 +183,9 @@ TEST(TransportPair, AutomaticRekeyAfterTime) {
   sc.rekey_interval = std::chrono::seconds(60);
   Pair p(client_config(), sc);
   ASSERT_TRUE(p.handshake());
+  EXPECT_FALSE(p.server.next_deadline().has_value());  // no automatic rekey before authentication
+  p.client.user_authenticated();
+  p.server.user_authenticated();
   ASSERT_TRUE(p.server.next_deadline().has_value());
   p.now += std::chrono::seconds(61);
   p.server.on_timer(p.now);

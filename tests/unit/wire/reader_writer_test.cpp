@@ -70,3 +70,26 @@ TEST(Wire, NameListValidation) {
   for (int i = 0; i < 300; ++i) many += (i ? ",x" : "x");
   EXPECT_EQ(parse_name_list(many).error().code, Errc::too_large);
 }
+
+#include "wire/base64.hpp"
+
+TEST(Wire, Base64Rfc4648Vectors) {
+  auto enc = [](std::string_view s) { return base64_encode(Bytes(s.begin(), s.end())); };
+  EXPECT_EQ(enc(""), "");
+  EXPECT_EQ(enc("f"), "Zg==");
+  EXPECT_EQ(enc("fo"), "Zm8=");
+  EXPECT_EQ(enc("foo"), "Zm9v");
+  EXPECT_EQ(enc("foob"), "Zm9vYg==");
+  EXPECT_EQ(enc("fooba"), "Zm9vYmE=");
+  EXPECT_EQ(enc("foobar"), "Zm9vYmFy");
+  for (std::string_view s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    auto d = base64_decode(enc(s));
+    ASSERT_TRUE(d);
+    EXPECT_EQ(std::string(d->begin(), d->end()), s);
+  }
+  EXPECT_FALSE(base64_decode("Zm9v!"));
+  EXPECT_FALSE(base64_decode("Zg="));
+  EXPECT_FALSE(base64_decode("Zh=="));  // non-zero leftover bits
+  EXPECT_FALSE(base64_decode("Z"));
+  EXPECT_EQ(base64_encode(Bytes{0xff, 0xfe}, false), "//4");
+}

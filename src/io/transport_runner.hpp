@@ -1,0 +1,53 @@
+// Drives a sans-I/O Transport over a ByteStream on an Asio executor: a reader coroutine
+// feeds received bytes and hands every event to the caller's handler, a writer coroutine
+// drains pending output, and a timer fires at the transport's next deadline.
+// Single-threaded per connection: everything runs on the executor of the stream.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <skiff/transport.hpp>
+
+#include "io/byte_stream.hpp"
+
+namespace skiff::io {
+
+class TransportRunner {
+ public:
+  using EventHandler = std::function<void(TransportEvent& event, TransportRunner& runner)>;
+
+  TransportRunner(asio::any_io_executor ex, Transport& transport, std::unique_ptr<ByteStream> stream);
+  ~TransportRunner();
+
+  // Starts the transport and runs until it is closed and its output flushed, or until the
+  // stream fails. Returns why it ended (Errc::disconnected with the peer's reason for an
+  // orderly end).
+  asio::awaitable<Error> run(EventHandler handler);
+
+  // Call after producing output outside the event handler (e.g. transport().send()).
+  void notify();
+  Transport& transport() noexcept { return transport_; }
+  ByteStream& stream() noexcept { return *stream_; }
+
+ private:
+  asio::awaitable<void> writer();
+  asio::awaitable<void> deadline_timer();
+  void drain_events();
+
+  asio::any_io_executor ex_;
+  Transport& transport_;
+  std::unique_ptr<ByteStream> stream_;
+  EventHandler handler_;
+  asio::steady_timer wake_writer_;
+  asio::steady_timer writer_done_;
+  asio::steady_timer deadline_;
+  bool writer_running_ = false;
+  bool stopping_ = false;
+  std::optional<Error> end_;
+};
+
+}  // namespace skiff::io

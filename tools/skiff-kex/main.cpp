@@ -1,0 +1,434 @@
+// skiff-kex: the transport layer on its own, against a real peer. As a client it
+// connects, runs the key exchange, checks the host key, asks for the ssh-userauth
+// service and rekeys; as a server it does the same for a connecting client. It exists
+// to show and test the transport before the login layers do, and to be the project's
+// main job until skiffd can log users in.
+//
+//   skiff-kex [-p port] [-o Option=value]... [--known-host-key file] [--auth-none user]
+//             [--rekey n] [--wait-peer-rekey n] [-v] host
+//   skiff-kex --server [-p port | -i] [--host-keys-out file] [--accept-none-auth]
+//             [--rekey n] [--once] [-o Option=value]... [-v]
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "io/byte_stream.hpp"
+#include "io/transport_runner.hpp"
+#include "keys/fingerprint.hpp"
+#include "transport/algorithms.hpp"
+#include "wire/base64.hpp"
+#include "wire/reader.hpp"
+#include "wire/writer.hpp"
+
+using namespace skiff;
+
+namespace {
+
+struct Options {
+  bool server = false;
+  bool inetd = false;
+  bool once = false;
+  std::string host;
+  std::string port = "22";
+  std::vector<std::string> settings;  // -o Key=Value
+  std::string known_host_key;
+  std::string auth_none_user;
+  std::string host_keys_out;
+  bool accept_none_auth = false;
+  int rekeys = 0;
+  int wait_peer_rekeys = 0;
+  int verbose = 0;
+};
+
+[[noreturn]] void usage() {
+  std::fprintf(stderr,
+               "usage: skiff-kex [-p port] [-o Option=value] [--known-host-key file] [--auth-none user]\n"
+               "                 [--rekey n] [--wait-peer-rekey n] [-v] host\n"
+               "       skiff-kex --server [-p port | -i] [--host-keys-out file] [--accept-none-auth]\n"
+               "                 [--rekey n] [--once] [-o Option=value] [-v]\n");
+  std::exit(255);
+}
+
+[[noreturn]] void die(const std::string& msg) {
+  std::fprintf(stderr, "skiff-kex: %s\n", msg.c_str());
+  std::exit(255);
+}
+
+Options parse_args(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) usage();
+      return argv[++i];
+    };
+    if (a == "--server") o.server = true;
+    else if (a == "-i") o.inetd = true;
+    else if (a == "--once") o.once = true;
+    else if (a == "-p") o.port = next();
+    else if (a == "-o") o.settings.push_back(next());
+    else if (a == "--known-host-key") o.known_host_key = next();
+    else if (a == "--auth-none") o.auth_none_user = next();
+    else if (a == "--host-keys-out") o.host_keys_out = next();
+    else if (a == "--accept-none-auth") o.accept_none_auth = true;
+    else if (a == "--rekey") o.rekeys = std::atoi(next().c_str());
+    else if (a == "--wait-peer-rekey") o.wait_peer_rekeys = std::atoi(next().c_str());
+    else if (a == "-v") ++o.verbose;
+    else if (!a.empty() && a[0] == '-') usage();
+    else if (o.host.empty()) o.host = a;
+    else usage();
+  }
+  if (!o.server && o.host.empty()) usage();
+  return o;
+}
+
+void apply_settings(const Options& o, TransportConfig& cfg) {
+  using transport::AlgorithmKind;
+  for (const auto& s : o.settings) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos) die("bad -o option: " + s);
+    std::string key = s.substr(0, eq), value = s.substr(eq + 1);
+    auto list = [&](AlgorithmKind kind) {
+      auto r = transport::apply_algorithm_spec(kind, value);
+      if (!r) die(key + ": " + r.error().message);
+      return *r;
+    };
+    if (key == "KexAlgorithms") cfg.kex_algorithms = list(AlgorithmKind::kex);
+    else if (key == "HostKeyAlgorithms") cfg.host_key_algorithms = list(AlgorithmKind::host_key);
+    else if (key == "Ciphers") cfg.ciphers = list(AlgorithmKind::cipher);
+    else if (key == "MACs") cfg.macs = list(AlgorithmKind::mac);
+    else if (key == "Compression")
+      cfg.compression = value == "yes" ? std::vector<std::string>{"zlib@openssh.com", "zlib", "none"}
+                                       : std::vector<std::string>{"none"};
+    else if (key == "RekeyLimit") cfg.rekey_bytes = std::strtoull(value.c_str(), nullptr, 10);
+    else die("unknown option " + key);
+  }
+}
+
+std::string describe(const NegotiatedAlgorithms& a) {
+  std::string s = "kex " + a.kex + ", host key " + a.host_key + ", cipher " + a.cipher_c2s + "/" + a.cipher_s2c;
+  s += ", mac " + (a.mac_c2s.empty() ? std::string("<implicit>") : a.mac_c2s) + "/" +
+       (a.mac_s2c.empty() ? std::string("<implicit>") : a.mac_s2c);
+  s += ", compression " + a.compression_c2s + "/" + a.compression_s2c;
+  if (a.strict_kex) s += ", strict kex";
+  return s;
+}
+
+std::string public_key_line(const PrivateKey& key) {
+  return key.type_name() + " " + wire::base64_encode(key.public_blob());
+}
+
+// A blob from a "type base64 [comment]" line.
+std::optional<Bytes> read_public_key_file(const std::string& path) {
+  std::ifstream f(path);
+  std::string type, b64;
+  if (!(f >> type >> b64)) return std::nullopt;
+  return wire::base64_decode(b64);
+}
+
+// The upper-layer messages this tool answers itself (only what a transport test needs).
+constexpr std::uint8_t kUserauthRequest = 50, kUserauthFailure = 51, kUserauthSuccess = 52;
+constexpr std::uint8_t kGlobalRequest = 80, kRequestFailure = 82, kChannelOpen = 90, kChannelOpenFailure = 92;
+
+struct Session {
+  Options opt;
+  int rekeys_done = 0;
+  int peer_rekeys = 0;
+  bool rekey_requested_by_us = false;
+  bool authenticated = false;
+  bool nudge_peer = false;
+  int exit_code = 0;
+};
+
+void maybe_next_step(Session& s, io::TransportRunner& r) {
+  Transport& t = r.transport();
+  bool ready = s.opt.auth_none_user.empty() || s.authenticated || s.opt.server;
+  if (s.opt.server) ready = s.authenticated || !s.opt.accept_none_auth;
+  if (!ready || t.kex_in_progress()) return;
+  if (s.rekeys_done < s.opt.rekeys) {
+    s.rekey_requested_by_us = true;
+    t.request_rekey();
+    return;
+  }
+  if (!s.opt.server && s.peer_rekeys < s.opt.wait_peer_rekeys) {
+    // OpenSSH checks its rekey limits only when it sends: ask for a reply now and then.
+    s.nudge_peer = true;
+    return;
+  }
+  if (!s.opt.server) {
+    std::fprintf(stderr, "skiff-kex: done, disconnecting\n");
+    t.disconnect(11, "disconnected by user");
+  }
+}
+
+void handle_upper(Session& s, io::TransportRunner& r, ByteView payload) {
+  Transport& t = r.transport();
+  wire::Reader rd(payload.subspan(1));
+  Bytes reply;
+  wire::Writer w(reply);
+  switch (payload[0]) {
+    case kUserauthRequest: {
+      if (!s.opt.server) break;
+      auto user = rd.text(256);
+      auto service = rd.text(256);
+      auto method = rd.text(256);
+      bool ok = user && service && method && *method == "none" && s.opt.accept_none_auth;
+      if (ok) {
+        w.byte(kUserauthSuccess);
+        (void)t.send(reply);
+        s.authenticated = true;
+        t.user_authenticated();
+        std::fprintf(stderr, "skiff-kex: accepted 'none' authentication for %.*s\n", static_cast<int>(user->size()),
+                     user->data());
+        maybe_next_step(s, r);
+      } else {
+        std::vector<std::string> methods{"publickey", "password"};
+        w.byte(kUserauthFailure).name_list(methods).boolean(false);
+        (void)t.send(reply);
+      }
+      return;
+    }
+    case kUserauthSuccess:
+      s.authenticated = true;
+      t.user_authenticated();
+      std::fprintf(stderr, "skiff-kex: authenticated with 'none'\n");
+      maybe_next_step(s, r);
+      return;
+    case kUserauthFailure: {
+      auto methods = rd.text();
+      std::fprintf(stderr, "skiff-kex: 'none' authentication refused; server allows: %.*s\n",
+                   methods ? static_cast<int>(methods->size()) : 0, methods ? methods->data() : "");
+      s.exit_code = 1;
+      t.disconnect(11, "authentication refused");
+      return;
+    }
+    case kGlobalRequest: {
+      auto name = rd.text(256);
+      auto want = rd.boolean();
+      if (name && want && *want) {
+        w.byte(kRequestFailure);
+        (void)t.send(reply);
+      }
+      return;
+    }
+    case kChannelOpen: {
+      auto type = rd.text(256);
+      auto sender = rd.u32();
+      if (sender) {
+        w.byte(kChannelOpenFailure).u32(*sender).u32(1).string("skiff-kex opens no channels").string("");
+        (void)t.send(reply);
+      }
+      return;
+    }
+    default:
+      break;
+  }
+}
+
+asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<io::ByteStream> stream,
+                                     std::optional<Bytes> pinned) {
+  auto ex = co_await asio::this_coro::executor;
+  io::TransportRunner runner(ex, t, std::move(stream));
+  asio::co_spawn(
+      ex,
+      [&s, &t, &runner]() -> asio::awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        while (!t.closed()) {
+          timer.expires_after(std::chrono::milliseconds(500));
+          co_await timer.async_wait(asio::use_awaitable);
+          if (s.nudge_peer && !t.closed() && !t.kex_in_progress()) {
+            Bytes m;
+            wire::Writer(m).byte(kGlobalRequest).string("keepalive@openssh.com").boolean(true);
+            (void)t.send(m);
+            runner.notify();
+          }
+        }
+      },
+      asio::detached);
+  Error end = co_await runner.run([&](TransportEvent& ev, io::TransportRunner& r) {
+    std::visit(
+        [&](auto& e) {
+          using E = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<E, event::VersionReceived>) {
+            for (const auto& l : e.banner_lines) std::fprintf(stderr, "%s\n", l.c_str());
+            std::fprintf(stderr, "skiff-kex: remote software version %s\n", e.peer_version.c_str());
+          } else if constexpr (std::is_same_v<E, event::HostKeyCheck>) {
+            std::string fp = keys::fingerprint_sha256(e.host_key_blob);
+            std::fprintf(stderr, "skiff-kex: server host key: %s %s (signature %s verified)\n",
+                         e.algorithm.c_str(), fp.c_str(), e.algorithm.c_str());
+            if (pinned) {
+              if (*pinned == e.host_key_blob) {
+                std::fprintf(stderr, "skiff-kex: host key matches %s\n", s.opt.known_host_key.c_str());
+                r.transport().accept_host_key();
+              } else {
+                std::fprintf(stderr, "skiff-kex: HOST KEY MISMATCH with %s\n", s.opt.known_host_key.c_str());
+                s.exit_code = 255;
+                r.transport().reject_host_key("host key does not match the pinned key");
+              }
+            } else {
+              std::fprintf(stderr, "skiff-kex: no pinned key given (--known-host-key): accepting for this run\n");
+              r.transport().accept_host_key();
+            }
+          } else if constexpr (std::is_same_v<E, event::KexComplete>) {
+            if (e.initial) {
+              std::fprintf(stderr, "skiff-kex: key exchange complete: %s\n", describe(e.algorithms).c_str());
+              if (!s.opt.server) r.transport().request_service("ssh-userauth");
+            } else if (s.rekey_requested_by_us) {
+              s.rekey_requested_by_us = false;
+              ++s.rekeys_done;
+              std::fprintf(stderr, "skiff-kex: rekey %d completed (started by us): %s\n", s.rekeys_done,
+                           describe(e.algorithms).c_str());
+            } else {
+              ++s.peer_rekeys;
+              std::fprintf(stderr, "skiff-kex: rekey completed (started by peer), %d so far\n", s.peer_rekeys);
+            }
+            if (!e.initial) maybe_next_step(s, r);
+          } else if constexpr (std::is_same_v<E, event::ServiceAccepted>) {
+            std::fprintf(stderr, "skiff-kex: service %s accepted\n", e.name.c_str());
+            if (!s.opt.auth_none_user.empty()) {
+              Bytes m;
+              wire::Writer(m).byte(kUserauthRequest).string(s.opt.auth_none_user).string("ssh-connection").string(
+                  "none");
+              (void)r.transport().send(m);
+            } else {
+              maybe_next_step(s, r);
+            }
+          } else if constexpr (std::is_same_v<E, event::ServiceRequested>) {
+            std::fprintf(stderr, "skiff-kex: client requested service %s\n", e.name.c_str());
+            if (!s.opt.accept_none_auth) maybe_next_step(s, r);
+          } else if constexpr (std::is_same_v<E, event::ExtInfo>) {
+            for (auto& [name, value] : e.extensions)
+              std::fprintf(stderr, "skiff-kex: server extension %s = %.*s\n", name.c_str(),
+                           static_cast<int>(value.size()), reinterpret_cast<const char*>(value.data()));
+          } else if constexpr (std::is_same_v<E, event::Debug>) {
+            std::fprintf(stderr, "skiff-kex: remote debug: %s\n", e.message.c_str());
+          } else if constexpr (std::is_same_v<E, event::Packet>) {
+            handle_upper(s, r, e.payload);
+          } else if constexpr (std::is_same_v<E, event::Disconnected>) {
+            std::fprintf(stderr, "skiff-kex: %s: %s\n", e.by_peer ? "peer disconnected" : "disconnected",
+                         e.error.message.c_str());
+          }
+        },
+        ev);
+  });
+  if (end.code != Errc::disconnected && s.exit_code == 0) s.exit_code = 255;
+  if (!s.opt.server && s.rekeys_done < s.opt.rekeys) s.exit_code = 255;
+  if (!s.opt.server && s.peer_rekeys < s.opt.wait_peer_rekeys) s.exit_code = 255;
+  if (!s.opt.server && t.exchanges_completed() == 0) s.exit_code = 255;
+  std::fprintf(stderr, "skiff-kex: connection ended: %s (%llu key exchanges)\n", end.to_string().c_str(),
+               static_cast<unsigned long long>(t.exchanges_completed()));
+}
+
+std::vector<PrivateKey> make_host_keys(const Options& o) {
+  std::vector<PrivateKey> keys;
+  for (KeyType t : {KeyType::ed25519, KeyType::ecdsa_p256, KeyType::ecdsa_p384, KeyType::ecdsa_p521, KeyType::rsa}) {
+    auto k = PrivateKey::generate(t, t == KeyType::rsa ? 3072 : 0);
+    if (!k) die("host key generation failed: " + k.error().message);
+    keys.push_back(std::move(*k));
+  }
+  if (!o.host_keys_out.empty()) {
+    std::ofstream f(o.host_keys_out);
+    for (const auto& k : keys) f << public_key_line(k) << "\n";
+    if (!f) die("cannot write " + o.host_keys_out);
+  }
+  return keys;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt = parse_args(argc, argv);
+  asio::io_context ctx;
+  int exit_code = 0;
+  if (!opt.server) {
+    TransportConfig cfg;
+    cfg.role = Role::client;
+    apply_settings(opt, cfg);
+    std::optional<Bytes> pinned;
+    if (!opt.known_host_key.empty()) {
+      pinned = read_public_key_file(opt.known_host_key);
+      if (!pinned) die("cannot read a public key from " + opt.known_host_key);
+    }
+    Transport t(cfg);
+    Session s{opt};
+    asio::co_spawn(
+        ctx,
+        [&]() -> asio::awaitable<void> {
+          auto stream = co_await io::connect_tcp(opt.host, opt.port);
+          if (!stream) {
+            std::fprintf(stderr, "skiff-kex: %s\n", stream.error().message.c_str());
+            s.exit_code = 255;
+            co_return;
+          }
+          co_await run_connection(s, t, std::move(*stream), pinned);
+        },
+        asio::detached);
+    ctx.run();
+    return s.exit_code;
+  }
+
+  std::vector<PrivateKey> host_keys = make_host_keys(opt);
+  auto server_config = [&] {
+    TransportConfig cfg;
+    cfg.role = Role::server;
+    cfg.host_keys = host_keys;
+    apply_settings(opt, cfg);
+    return cfg;
+  };
+  if (opt.inetd) {
+    Transport t(server_config());
+    Session s{opt};
+    asio::co_spawn(ctx, run_connection(s, t, io::make_fd_stream(ctx.get_executor(), 0, 1), std::nullopt),
+                   asio::detached);
+    ctx.run();
+    return s.exit_code;
+  }
+  asio::ip::tcp::acceptor acceptor(ctx, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                                                 static_cast<unsigned short>(std::atoi(opt.port.c_str()))));
+  std::fprintf(stderr, "skiff-kex: listening on 127.0.0.1 port %u\n", acceptor.local_endpoint().port());
+  std::printf("%u\n", acceptor.local_endpoint().port());
+  std::fflush(stdout);
+  asio::signal_set signals(ctx, SIGINT, SIGTERM);
+  signals.async_wait([&](auto, int) { ctx.stop(); });
+  asio::co_spawn(
+      ctx,
+      [&]() -> asio::awaitable<void> {
+        while (true) {
+          std::error_code ec;
+          auto sock = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return;
+          auto stream = io::make_tcp_stream(std::move(sock));
+          std::fprintf(stderr, "skiff-kex: connection from %s\n", stream->describe().c_str());
+          auto t = std::make_shared<Transport>(server_config());
+          auto s = std::make_shared<Session>(Session{opt});
+          asio::co_spawn(
+              ctx,
+              [t, s, st = std::move(stream)]() mutable -> asio::awaitable<void> {
+                co_await run_connection(*s, *t, std::move(st), std::nullopt);
+              },
+              [&](std::exception_ptr) {
+                if (opt.once) ctx.stop();
+              });
+          if (opt.once) co_return;
+        }
+      },
+      asio::detached);
+  ctx.run();
+  return exit_code;
+}
