@@ -4,6 +4,7 @@
 #include "crypto/kex_math.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
 
@@ -200,11 +201,12 @@ Result<SecureBytes> EcdhKey::derive(ByteView peer_public) const {
     // OpenSSL itself refuses an all-zero result; either way the peer sent a low-order point.
     if (!secret) return clean_fail(Errc::kex_failed, "X25519 derivation failed (low-order peer point)");
     if (secret->size() != kX25519Size) return fail(Errc::crypto_failure, "X25519 secret has the wrong size");
-    // RFC 7748 section 6.1: reject the all-zero output; checked without branching on the
-    // secret's bytes, as the secret must not leak through timing.
-    std::uint8_t acc = 0;
-    for (std::uint8_t b : *secret) acc |= b;
-    if (acc == 0) return fail(Errc::kex_failed, "X25519 shared secret is zero (low-order peer point)");
+    // RFC 7748 section 6.1: reject the all-zero output, compared in constant time as the
+    // secret must not leak through timing.
+    constexpr std::array<std::uint8_t, kX25519Size> kZero{};
+    if (equal_constant_time(*secret, kZero)) {
+      return fail(Errc::kex_failed, "X25519 shared secret is zero (low-order peer point)");
+    }
     return secret;
   }
   auto c = nist(curve_);
