@@ -287,8 +287,8 @@ Result<DhKey> DhKey::generate(const DhGroup& group, std::size_t exponent_bits) {
   if (!params) return std::unexpected(params.error());
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, params->get(), nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0) return ossl_fail(Errc::crypto_failure, "DH keygen setup");
-  // The exponent length travels with the domain parameters above; set it on the
-  // generation too, which is where OpenSSL 3.0 reads it for a template key.
+  // The exponent length travels with the domain parameters above; it is set on the
+  // generation context as well, so that it holds whichever of the two this OpenSSL reads.
   OSSL_PARAM len_params[] = {OSSL_PARAM_construct_end(), OSSL_PARAM_construct_end()};
   int priv_len = static_cast<int>(exponent_bits);
   len_params[0] = OSSL_PARAM_construct_int(OSSL_PKEY_PARAM_DH_PRIV_LEN, &priv_len);
