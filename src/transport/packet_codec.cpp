@@ -29,6 +29,8 @@ void PacketEncoder::set_sealer(std::unique_ptr<crypto::PacketSealer> sealer, std
   cipher_block_ = cipher_block_size;
   encrypted_ = true;
   counters_ = {};
+  // Like OpenSSH, each NEWKEYS starts a new zlib stream (if compression stays on).
+  compressor_.reset();
 }
 
 void PacketEncoder::enable_compression() {
@@ -75,6 +77,7 @@ void PacketDecoder::set_opener(std::unique_ptr<crypto::PacketOpener> opener, std
   cipher_block_ = cipher_block_size;
   mac_then_encrypt_ = opener_->first_chunk_size() > 4;
   counters_ = {};
+  decompressor_.reset();
 }
 
 void PacketDecoder::enable_compression() {

@@ -322,6 +322,8 @@ void Transport::feed(ByteView data, TimePoint now) {
 std::span<std::uint8_t> Transport::input_space(std::size_t at_least) {
   Impl& s = *impl_;
   s.compact_input();
+  // Input after the end is ignored; do not let it grow the buffer.
+  if (s.closed) at_least = std::min<std::size_t>(at_least, 64 * 1024);
   if (s.in.size() < s.in_end + at_least) s.in.resize(s.in_end + at_least);
   return std::span<std::uint8_t>(s.in.data() + s.in_end, s.in.size() - s.in_end);
 }
@@ -329,7 +331,15 @@ std::span<std::uint8_t> Transport::input_space(std::size_t at_least) {
 void Transport::commit_input(std::size_t n, TimePoint now) {
   Impl& s = *impl_;
   s.now = now;
+  if (s.closed) {  // nothing is read after the end
+    s.in_pos = s.in_end = 0;
+    return;
+  }
   s.in_end += std::min(n, s.in.size() - s.in_end);
+  if (s.in_end - s.in_pos > limits::kMaxUnprocessedInput && !s.closed) {
+    s.fail_connection(Error{Errc::too_large, "too much unprocessed input from the peer"}, dc::kProtocolError);
+    s.in_pos = s.in_end = 0;
+  }
 }
 
 void Transport::feed_eof(TimePoint now) {

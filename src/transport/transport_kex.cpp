@@ -276,7 +276,8 @@ void Transport::Impl::maybe_finish_kex() {
 
 void Transport::Impl::enable_compression_where_due() {
   // zlib starts with the keys that negotiated it; zlib@openssh.com waits for user
-  // authentication as well. Once on, a direction's stream continues across rekeys.
+  // authentication as well. NEWKEYS ends a direction's stream (the codec drops it) and
+  // this starts a fresh one, as OpenSSH does.
   auto due = [&](const std::string& name) {
     return name == "zlib" || (name == "zlib@openssh.com" && authenticated);
   };

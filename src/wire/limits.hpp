@@ -40,6 +40,10 @@ inline constexpr std::size_t kMaxExtInfoExtensions = 64;
 // Queues: messages of the layers above wait here while a key exchange runs.
 inline constexpr std::size_t kMaxQueuedDuringKexBytes = 4 * 1024 * 1024;
 inline constexpr std::size_t kMaxQueuedDuringKexPackets = 4096;
+// Input received but not yet processed (the caller must poll_event() between feeds; while
+// a client waits for its host key verdict nothing is processed). Beyond this the
+// connection ends: a peer cannot make us buffer without bound.
+inline constexpr std::size_t kMaxUnprocessedInput = 1024 * 1024;
 // Output not yet taken by the runtime: beyond this the core asks the caller to drain first.
 inline constexpr std::size_t kMaxPendingOutputBytes = 16 * 1024 * 1024;
 // Events not yet taken by the caller.

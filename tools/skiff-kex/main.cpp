@@ -90,6 +90,19 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--rekey") o.rekeys = std::atoi(next().c_str());
     else if (a == "--wait-peer-rekey") o.wait_peer_rekeys = std::atoi(next().c_str());
     else if (a == "-v") ++o.verbose;
+    else if (a == "--list" || a == "-Q") {
+      // Like ssh -Q: every algorithm of a kind that skiff implements.
+      std::string kind = next();
+      using transport::AlgorithmKind;
+      AlgorithmKind k = kind == "kex" ? AlgorithmKind::kex
+                        : kind == "cipher" ? AlgorithmKind::cipher
+                        : kind == "mac" ? AlgorithmKind::mac
+                        : kind == "key" ? AlgorithmKind::host_key
+                        : kind == "compression" ? AlgorithmKind::compression
+                                                : (usage(), AlgorithmKind::kex);
+      for (const auto& name : transport::supported_algorithms(k)) std::printf("%s\n", name.c_str());
+      std::exit(0);
+    }
     else if (!a.empty() && a[0] == '-') usage();
     else if (o.host.empty()) o.host = a;
     else usage();
@@ -245,13 +258,18 @@ asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<i
                                      std::optional<Bytes> pinned) {
   auto ex = co_await asio::this_coro::executor;
   io::TransportRunner runner(ex, t, std::move(stream));
+  // Outlives this frame: the nudging coroutine may wake after the connection ended, and
+  // must then touch nothing of it.
+  auto nudge_timer = std::make_shared<asio::steady_timer>(ex);
+  auto finished = std::make_shared<bool>(false);
   asio::co_spawn(
       ex,
-      [&s, &t, &runner]() -> asio::awaitable<void> {
-        asio::steady_timer timer(co_await asio::this_coro::executor);
-        while (!t.closed()) {
-          timer.expires_after(std::chrono::milliseconds(500));
-          co_await timer.async_wait(asio::use_awaitable);
+      [&s, &t, &runner, nudge_timer, finished]() -> asio::awaitable<void> {
+        while (!*finished) {
+          nudge_timer->expires_after(std::chrono::milliseconds(500));
+          std::error_code ec;
+          co_await nudge_timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (*finished) break;
           if (s.nudge_peer && !t.closed() && !t.kex_in_progress()) {
             Bytes m;
             wire::Writer(m).byte(kGlobalRequest).string("keepalive@openssh.com").boolean(true);
@@ -327,6 +345,8 @@ asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<i
         },
         ev);
   });
+  *finished = true;
+  nudge_timer->cancel();
   if (end.code != Errc::disconnected && s.exit_code == 0) s.exit_code = 255;
   if (!s.opt.server && s.rekeys_done < s.opt.rekeys) s.exit_code = 255;
   if (!s.opt.server && s.peer_rekeys < s.opt.wait_peer_rekeys) s.exit_code = 255;
