@@ -200,6 +200,10 @@ Result<std::optional<TransportEvent>> Transport::Impl::dispatch(ByteView payload
   if (in_initial_kex) {
     return fail(Errc::protocol_error, "message " + std::to_string(type) + " before key exchange completed");
   }
+  // RFC 4253 7.1: no service messages between a KEXINIT and its NEWKEYS.
+  if ((type == msg::kServiceRequest || type == msg::kServiceAccept) && peer_kexinit_seen) {
+    return fail(Errc::protocol_error, "service message during key exchange");
+  }
   switch (type) {
     case msg::kServiceRequest: {
       if (cfg.role != Role::server) return fail(Errc::protocol_error, "SERVICE_REQUEST sent to a client");
@@ -394,6 +398,13 @@ std::optional<TransportEvent> Transport::poll_event() {
         continue;
       }
       return std::nullopt;
+    }
+    if (s.initial && s.decoder.sequence() == 0) {
+      // A sequence number may not wrap before the first exchange completes (OpenSSH
+      // ends the connection too): a peer could otherwise stall with IGNOREs.
+      s.fail_connection(Error{Errc::protocol_error, "sequence number wrapped during the initial key exchange"},
+                        dc::kProtocolError);
+      continue;
     }
     s.check_rekey_limits();
     auto ev = s.dispatch(payload);
