@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "crypto/hash.hpp"
+#include "crypto/kex_math.hpp"
 #include "pair/pair_harness.hpp"
 #include "transport/algorithms.hpp"
 
@@ -142,7 +143,9 @@ TEST_P(BulkTransfer, HundredRekeysAndEqualChecksums) {
       }
       ++rekeys_started;
     }
-    if (i % 8 == 7) ASSERT_TRUE(p.pump());
+    if (i % 8 == 7) {
+      ASSERT_TRUE(p.pump());
+    }
   }
   ASSERT_TRUE(p.pump());
   EXPECT_EQ(rekeys_started, rekeys);
@@ -234,6 +237,28 @@ TEST(TransportPair, ServerSigAlgsAndPingAdvertised) {
   ASSERT_TRUE(p.handshake());
   EXPECT_FALSE(p.client.server_sig_algs().empty());
   EXPECT_TRUE(p.client.peer_supports_ping());
+}
+
+}  // namespace
+
+namespace {
+
+TEST(TransportPair, GroupExchangeUsesTheServersModuli) {
+  // The server offers only group 14 (as a moduli file would); the client accepts 2048 bits.
+  auto sc = server_config("diffie-hellman-group-exchange-sha256");
+  const auto& g14 = crypto::modp_group(14);
+  sc.gex_groups = {DhGexGroup{2048, g14.p, g14.g}};
+  auto cc = client_config("diffie-hellman-group-exchange-sha256");
+  cc.gex_min = 2048;
+  cc.gex_preferred = 3072;
+  cc.gex_max = 8192;
+  Pair p(cc, sc);
+  ASSERT_TRUE(p.handshake());
+  // A client that wants at least 3072 bits refuses the 2048-bit group... but the server
+  // then falls back to a built-in group in range, so the exchange still completes.
+  cc.gex_min = 3072;
+  Pair q(cc, sc);
+  ASSERT_TRUE(q.handshake());
 }
 
 }  // namespace

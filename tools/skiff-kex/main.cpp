@@ -50,6 +50,7 @@ struct Options {
   std::string known_host_key;
   std::string auth_none_user;
   std::string host_keys_out;
+  std::string moduli = "/etc/ssh/moduli";
   bool accept_none_auth = false;
   int rekeys = 0;
   int wait_peer_rekeys = 0;
@@ -86,6 +87,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--known-host-key") o.known_host_key = next();
     else if (a == "--auth-none") o.auth_none_user = next();
     else if (a == "--host-keys-out") o.host_keys_out = next();
+    else if (a == "--moduli") o.moduli = next();
     else if (a == "--accept-none-auth") o.accept_none_auth = true;
     else if (a == "--rekey") o.rekeys = std::atoi(next().c_str());
     else if (a == "--wait-peer-rekey") o.wait_peer_rekeys = std::atoi(next().c_str());
@@ -404,10 +406,19 @@ int main(int argc, char** argv) {
   }
 
   std::vector<PrivateKey> host_keys = make_host_keys(opt);
+  // Group exchange offers the groups of a moduli file when there is one (as sshd).
+  std::vector<DhGexGroup> gex_groups;
+  if (std::ifstream mf(opt.moduli); mf) {
+    std::stringstream text;
+    text << mf.rdbuf();
+    gex_groups = parse_moduli(text.str());
+    std::fprintf(stderr, "skiff-kex: %zu group-exchange groups from %s\n", gex_groups.size(), opt.moduli.c_str());
+  }
   auto server_config = [&] {
     TransportConfig cfg;
     cfg.role = Role::server;
     cfg.host_keys = host_keys;
+    cfg.gex_groups = gex_groups;
     apply_settings(opt, cfg);
     return cfg;
   };
