@@ -6,7 +6,7 @@
 # SKIFF_BUILD_DIR  build directory (default: build, relative to the repository)
 # SKIFF_JOBS       parallel compile jobs (default: number of CPUs)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 BUILD_DIR=${SKIFF_BUILD_DIR:-build}
 JOBS=${SKIFF_JOBS:-$(nproc)}

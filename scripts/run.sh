@@ -14,7 +14,7 @@
 # SKIFF_KEX_ARGS   extra arguments for skiff-kex (e.g. "-v")
 # SKIFF_SKIP_SETUP=1, SKIFF_SKIP_BUILD=1  skip those steps
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 if [[ ${SKIFF_SKIP_SETUP:-0} != 1 ]]; then
   bash scripts/setup.sh

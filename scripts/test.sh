@@ -19,8 +19,7 @@
 # SKIFF_FUZZ_SECONDS  time per fuzz target (default 30)
 # SKIFF_SKIP_SETUP=1  do not run scripts/setup.sh (dependencies known to be installed)
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$PWD
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 STAGES=${SKIFF_TEST_STAGES:-ctest sanitize}
 BUILD_DIR=${SKIFF_BUILD_DIR:-build}

@@ -65,7 +65,8 @@ fi
 
 # pkg-config consumer (shared library).
 log "pkg-config consumer"
-export PKG_CONFIG_PATH=$(dirname "$pcfile")
+PKG_CONFIG_PATH=$(dirname "$pcfile")
+export PKG_CONFIG_PATH
 pkg-config --exists skiff || die "pkg-config does not find skiff"
 libdir=$(pkg-config --variable=libdir skiff)
 [[ $libdir == "$prefix"/* ]] || die "skiff.pc has libdir $libdir, not under the prefix it was installed to"

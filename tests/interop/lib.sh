@@ -452,14 +452,22 @@ sshd_hostkey_fingerprints() {
 # A test that needs password login calls set_test_user_password.
 create_test_user() {
   require_root "to create the test user"
-  if ! getent passwd "$SKIFF_TEST_USER" >/dev/null; then
-    useradd --create-home --shell /bin/bash --comment "skiff interop tests" "$SKIFF_TEST_USER" ||
-      getent passwd "$SKIFF_TEST_USER" >/dev/null || die "useradd $SKIFF_TEST_USER failed"
-  fi
-  local home
+  local home i
+  # Tests running in parallel may race on /etc/passwd's lock: retry.
+  for ((i = 0; i < 20; i++)); do
+    getent passwd "$SKIFF_TEST_USER" >/dev/null && break
+    useradd --create-home --shell /bin/bash --comment "skiff interop tests" "$SKIFF_TEST_USER" 2>/dev/null && break
+    sleep 0.5
+  done
+  getent passwd "$SKIFF_TEST_USER" >/dev/null || die "could not create the user $SKIFF_TEST_USER"
   home=$(getent passwd "$SKIFF_TEST_USER" | cut -d: -f6)
   [[ -d $home ]] || { mkdir -p "$home" && chown "$SKIFF_TEST_USER:" "$home"; }
-  usermod -p '*' "$SKIFF_TEST_USER"
+  # A locked password ("!...") would make sshd refuse even key logins: unlock to "*".
+  for ((i = 0; i < 20; i++)); do
+    [[ $(getent shadow "$SKIFF_TEST_USER" | cut -d: -f2) != '!'* ]] && break
+    usermod -p '*' "$SKIFF_TEST_USER" 2>/dev/null && break
+    sleep 0.5
+  done
   TEST_USER=$SKIFF_TEST_USER TEST_USER_HOME=$home
 }
 

@@ -8,7 +8,15 @@ source "$(dirname "$0")/lib.sh"
 
 require_cmd ssh ssh-keygen dbclient dropbear dropbearkey dropbearconvert plink puttygen ss
 
-me=$(id -un)
+# The user that logs in: as root the test user (a fresh account, not locked, whatever
+# root's own password entry says; sshd without PAM refuses locked accounts), otherwise
+# the current user (a non-root sshd can only log in the user it runs as).
+if [[ $(id -u) -eq 0 ]]; then
+  create_test_user
+  me=$TEST_USER
+else
+  me=$(id -un)
+fi
 KEX_DONE='SSH2_MSG_NEWKEYS received'
 KEX_ALG='kex: algorithm: '
 
