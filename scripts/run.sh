@@ -41,19 +41,31 @@ EOF
   exit 1
 fi
 
-start_sshd
+# As root, a user with an empty password logs in with the "none" method, so that the
+# demonstration can rekey from both sides (OpenSSH rekeys only after authentication).
+auth_args=()
+if [[ $(id -u) -eq 0 ]]; then
+  id skiffnone >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin skiffnone
+  passwd -d skiffnone >/dev/null
+  start_sshd "PermitEmptyPasswords yes" "PasswordAuthentication yes" "RekeyLimit default 1"
+  auth_args=(--auth-none skiffnone --rekey 1 --wait-peer-rekey 1)
+else
+  start_sshd
+fi
+# The client checks sshd's host key against the pinned public key.
+auth_args+=(-o HostKeyAlgorithms=ssh-ed25519 --known-host-key "$(sshd_hostkey ed25519).pub")
 echo
 echo "run: OpenSSH sshd (pid $SSHD_PID) listens on 127.0.0.1:$SSHD_PORT with these host keys:"
 for k in "${SSHD_HOSTKEYS[@]}"; do
   printf '       %s\n' "$(ssh-keygen -l -E sha256 -f "$k.pub")"
 done
 read -r -a kex_args <<<"${SKIFF_KEX_ARGS:-}"
-echo "run: $KEX ${kex_args[*]} -p $SSHD_PORT 127.0.0.1"
+echo "run: $KEX ${auth_args[*]} ${kex_args[*]} -p $SSHD_PORT 127.0.0.1"
 echo
 
 mark=$(log_mark "$SSHD_LOG")
 set +e
-"$KEX" "${kex_args[@]}" -p "$SSHD_PORT" 127.0.0.1
+"$KEX" "${auth_args[@]}" "${kex_args[@]}" -p "$SSHD_PORT" 127.0.0.1
 rc=$?
 set -e
 
@@ -62,7 +74,7 @@ wait_log "$SSHD_LOG" "$mark" 'Connection closed|Disconnected|disconnect|Received
 echo
 echo "run: sshd's view of the connection:"
 tail -c "+$((mark + 1))" "$SSHD_LOG" |
-  grep -E 'Connection from|Remote protocol version|kex: algorithm|kex: host key algorithm|kex: (client|server)->(client|server) cipher|SSH2_MSG_NEWKEYS (sent|received)|Connection closed|Received disconnect|Disconnected|error|fatal' |
+  grep -E 'Connection from|Remote protocol version|kex: algorithm|kex: host key algorithm|kex: (client|server)->(client|server) cipher|SSH2_MSG_NEWKEYS (sent|received)|KEXINIT (sent|received)|Accepted|Connection closed|Received disconnect|Disconnected|error|fatal' |
   sed -E 's/^/       /' || echo "       (nothing logged)"
 echo
 if ((rc == 0)); then
