@@ -19,8 +19,9 @@ PACKAGES=(
   libssl-dev zlib1g-dev libasio-dev libpam0g-dev
   # tests and benchmarks
   googletest libgtest-dev libbenchmark-dev
-  # fuzzing (libFuzzer) and sanitizer runtime for clang
-  clang-14 libclang-rt-14-dev
+  # clang with libFuzzer and its sanitizer runtimes for the fuzz targets: clang-19, the
+  # first that compiles std::expected from g++ 12's libstdc++ (clang-14 cannot)
+  clang-19 libclang-rt-19-dev
   # real peers for interop tests and benchmarks
   openssh-client openssh-server dropbear-bin putty-tools openssl
   # process and network tools used by the test harness (ps, fuser, ss) and tmux for terminal tests

@@ -3,12 +3,11 @@
 #
 #   sudo bash scripts/test.sh        (or without sudo as root)
 #
-# Stages, in order (pick with SKIFF_TEST_STAGES; default "ctest sanitize"):
+# Stages, in order (pick with SKIFF_TEST_STAGES; default "ctest sanitize fuzz"):
 #   ctest     the normal build: unit, vector, pair, interop and install tests
 #   sanitize  unit and pair tests again, built with AddressSanitizer and UBSan
-#   fuzz      every libFuzzer target in fuzz/ for SKIFF_FUZZ_SECONDS each, built with
-#             SKIFF_FUZZ_CC/SKIFF_FUZZ_CXX (default clang-14). Not yet in the default:
-#             clang-14 with g++ 12's libstdc++ cannot compile std::expected.
+#   fuzz      scripts/fuzz.sh: every libFuzzer target in fuzz/ built with clang-19 and
+#             run for SKIFF_FUZZ_SECONDS each (default 20), saved regressions first
 #
 # Every stage runs even when an earlier one failed (except that nothing runs
 # without a successful build), and the exit status is non-zero if any failed.
@@ -16,18 +15,16 @@
 #
 # SKIFF_BUILD_DIR     normal build directory (default build; the others get -asan, -fuzz)
 # SKIFF_JOBS          parallel compile jobs (default: CPUs); SKIFF_TEST_JOBS for ctest (2)
-# SKIFF_FUZZ_SECONDS  time per fuzz target (default 30)
+# SKIFF_FUZZ_SECONDS  time per fuzz target (default 20); SKIFF_FUZZ_CC/CXX pick the clang
 # SKIFF_SKIP_SETUP=1  do not run scripts/setup.sh (dependencies known to be installed)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-STAGES=${SKIFF_TEST_STAGES:-ctest sanitize}
+STAGES=${SKIFF_TEST_STAGES:-ctest sanitize fuzz}
 BUILD_DIR=${SKIFF_BUILD_DIR:-build}
 JOBS=${SKIFF_JOBS:-$(nproc)}
 TEST_JOBS=${SKIFF_TEST_JOBS:-2}
-FUZZ_SECONDS=${SKIFF_FUZZ_SECONDS:-30}
-FUZZ_CC=${SKIFF_FUZZ_CC:-clang-14}
-FUZZ_CXX=${SKIFF_FUZZ_CXX:-clang++-14}
+FUZZ_SECONDS=${SKIFF_FUZZ_SECONDS:-20}
 
 declare -A RESULT=()    # stage -> one-line result for the final summary
 FAILED=0
@@ -95,72 +92,56 @@ stage_sanitize() {
   return 1
 }
 
+# The fuzz runs themselves are scripts/fuzz.sh (clang-19, seeds, regressions); this
+# stage runs it into its own build directory and keeps its last line for the summary.
 stage_fuzz() {
-  local dir=$BUILD_DIR-fuzz names=() src name failed=0 ran=0
-  for src in fuzz/fuzz_*.cpp; do [[ -e $src ]] && names+=("$(basename "$src" .cpp)"); done
-  if ((${#names[@]} == 0)); then
-    RESULT[fuzz]="nothing to run: no fuzz targets in fuzz/ yet"
+  local dir=$BUILD_DIR-fuzz rc
+  banner "fuzz (${FUZZ_SECONDS}s per target, $dir)"
+  mkdir -p "$dir"
+  SKIFF_FUZZ_BUILD_DIR=$dir SKIFF_FUZZ_SECONDS=$FUZZ_SECONDS SKIFF_JOBS=$JOBS \
+    bash scripts/fuzz.sh 2>&1 | tee "$dir/fuzz-stage.log"
+  rc=${PIPESTATUS[0]}
+  if ((rc == 0)); then
+    RESULT[fuzz]=$(grep -E '^fuzz: ' "$dir/fuzz-stage.log" | tail -n 1 | sed 's/^fuzz: //')
     return 0
   fi
-  banner "fuzz build ($dir, $FUZZ_CXX)"
-  if ! CC=$FUZZ_CC CXX=$FUZZ_CXX cmake -G Ninja -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSKIFF_FUZZ=ON -DSKIFF_TESTS=OFF -DSKIFF_BENCH=OFF ||
-    ! cmake --build "$dir" -j "$JOBS" --target "${names[@]}"; then
-    RESULT[fuzz]="FAILED: build failed"
-    return 1
-  fi
-  banner "fuzz runs (${FUZZ_SECONDS}s each)"
-  for name in "${names[@]}"; do
-    local bin=$dir/fuzz/$name corpus=$dir/corpus/$name seeds=() extra=()
-    mkdir -p "$corpus" "$dir/artifacts"
-    [[ -d fuzz/corpus/$name ]] && seeds=("fuzz/corpus/$name")
-    [[ -f fuzz/$name.dict ]] && extra=("-dict=fuzz/$name.dict")
-    echo "--- $name"
-    if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-      -artifact_prefix="$dir/artifacts/$name-" "${extra[@]}" "$corpus" "${seeds[@]}" \
-      >"$dir/$name.log" 2>&1; then
-      echo "$name: ok ($(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$dir/$name.log" | grep -Eo '[0-9]+$' || echo '?') runs)"
-    else
-      echo "$name: FAILED; last lines of $dir/$name.log:"
-      tail -n 60 "$dir/$name.log"
-      failed=$((failed + 1))
-    fi
-    ran=$((ran + 1))
-  done
-  if ((failed)); then
-    RESULT[fuzz]="FAILED: $failed of $ran targets found a crash (inputs in $dir/artifacts)"
-    return 1
-  fi
-  RESULT[fuzz]="$ran targets ran ${FUZZ_SECONDS}s each without a crash"
+  RESULT[fuzz]="FAILED: $(grep -E '^fuzz: ' "$dir/fuzz-stage.log" | tail -n 1 | sed -e 's/^fuzz: //' -e 's/^FAILED: //')"
+  return 1
 }
 
-banner "setup"
-if [[ ${SKIFF_SKIP_SETUP:-0} != 1 ]]; then
-  bash scripts/setup.sh || { echo "test: setup failed" >&2; exit 1; }
-fi
-
-ORDER=()
-for s in $STAGES; do
-  if ! declare -F "stage_$s" >/dev/null; then
-    echo "test: unknown stage '$s' (known: ctest sanitize fuzz)" >&2
-    exit 2
+main() {
+  banner "setup"
+  if [[ ${SKIFF_SKIP_SETUP:-0} != 1 ]]; then
+    bash scripts/setup.sh || { echo "test: setup failed" >&2; exit 1; }
   fi
-  ORDER+=("$s")
-done
 
-for s in "${ORDER[@]}"; do
-  "stage_$s" || FAILED=1
-done
+  ORDER=()
+  for s in $STAGES; do
+    if ! declare -F "stage_$s" >/dev/null; then
+      echo "test: unknown stage '$s' (known: ctest sanitize fuzz)" >&2
+      exit 2
+    fi
+    ORDER+=("$s")
+  done
 
-banner "summary"
-for s in "${ORDER[@]}"; do
-  printf '%-9s %s\n' "$s:" "${RESULT[$s]:-not run}"
-done
-if ((FAILED)); then
-  echo "test: FAILED"
-else
-  echo "test: all stages passed"
-fi
-# The very last line: ctest's own summary of the main test run, as ctest printed it.
-[[ -n ${RESULT[ctest]:-} ]] && printf '%s\n' "${RESULT[ctest]#FAILED: }"
-exit "$FAILED"
+  for s in "${ORDER[@]}"; do
+    "stage_$s" || FAILED=1
+  done
+
+  banner "summary"
+  for s in "${ORDER[@]}"; do
+    printf '%-9s %s\n' "$s:" "${RESULT[$s]:-not run}"
+  done
+  if ((FAILED)); then
+    echo "test: FAILED"
+  else
+    echo "test: all stages passed"
+  fi
+  # The very last line: ctest's own summary of the main test run, as ctest printed it.
+  [[ -n ${RESULT[ctest]:-} ]] && printf '%s\n' "${RESULT[ctest]#FAILED: }"
+  exit "$FAILED"
+}
+
+# One line, so that the whole script is parsed before anything runs (an edit to this
+# file during a run cannot change what the running shell reads next).
+main "$@"; exit $?
