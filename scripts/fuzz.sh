@@ -17,8 +17,10 @@
 #                       std::expected from g++ 12's libstdc++)
 # SKIFF_JOBS            parallel compile jobs (default: CPUs)
 #
+# SKIFF_FUZZ_REGRESSIONS=0   skip the replay below
+#
 # Inputs in fuzz/regressions/<target>/ are run once before fuzzing: each is a crash
-# that was found and must stay fixed.
+# that was found and must stay fixed (a target whose regressions fail is not fuzzed).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -81,16 +83,24 @@ for name in "${names[@]}"; do
   log=$DIR/$name.log
   corpus=$DIR/corpus/$name
   mkdir -p "$corpus"
+  rm -f "$DIR/$name.regressions.log"
   seeds=()
   [[ -d fuzz/corpus/$name ]] && seeds=("fuzz/corpus/$name")
   extra=()
   [[ -f fuzz/$name.dict ]] && extra=("-dict=fuzz/$name.dict")
 
   # Known crashes first: each must now pass.
-  if [[ -d fuzz/regressions/$name ]] && compgen -G "fuzz/regressions/$name/*" >/dev/null; then
-    if ! "$bin" -runs=1 -timeout=30 "fuzz/regressions/$name"/* >"$DIR/$name.regressions.log" 2>&1; then
-      summary+=("$name: FAILED (a saved regression input in fuzz/regressions/$name crashes; see $DIR/$name.regressions.log)")
-      tail -n 40 "$DIR/$name.regressions.log"
+  if [[ ${SKIFF_FUZZ_REGRESSIONS:-1} != 0 && -d fuzz/regressions/$name ]] &&
+    compgen -G "fuzz/regressions/$name/*" >/dev/null; then
+    bad=()
+    for input in "fuzz/regressions/$name"/*; do
+      if ! "$bin" -runs=1 -timeout=60 "$input" >>"$DIR/$name.regressions.log" 2>&1; then
+        bad+=("$(basename "$input")")
+      fi
+    done
+    if ((${#bad[@]})); then
+      summary+=("$name: FAILED (regression inputs still crash: ${bad[*]}; see $DIR/$name.regressions.log)")
+      grep -E 'invariant violated|ERROR: |SUMMARY: ' "$DIR/$name.regressions.log" | head -n 20
       failed=$((failed + 1))
       continue
     fi
