@@ -149,6 +149,7 @@ class Transport {
   // Queues our identification string and our first KEXINIT.
   void start(TimePoint now);
 
+
   // Input. Bytes are copied into the transport's buffer; or, to avoid the copy, write
   // into input_space(n) and then commit_input(written).
   void feed(ByteView data, TimePoint now);
@@ -168,6 +169,11 @@ class Transport {
   // Time.
   std::optional<TimePoint> next_deadline() const;
   void on_timer(TimePoint now);
+
+  // False while the transport takes no more input: waiting for the host key verdict, or
+  // output is not being drained. A runtime stops reading then (memory stays bounded;
+  // input fed anyway is capped and ends the connection beyond limits::kMaxUnprocessedInput).
+  bool wants_input() const noexcept;
 
   // Upper-layer messages. While a key exchange runs they wait in a bounded queue;
   // can_send() turns false when that queue or the output buffer is full.

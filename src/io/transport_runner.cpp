@@ -16,6 +16,7 @@ TransportRunner::TransportRunner(asio::any_io_executor ex, Transport& transport,
       transport_(transport),
       stream_(std::move(stream)),
       wake_writer_(ex, asio::steady_timer::time_point::max()),
+      wake_reader_(ex, asio::steady_timer::time_point::max()),
       writer_done_(ex, asio::steady_timer::time_point::max()),
       deadline_(ex, asio::steady_timer::time_point::max()) {}
 
@@ -23,6 +24,7 @@ TransportRunner::~TransportRunner() = default;
 
 void TransportRunner::notify() {
   wake_writer_.cancel();
+  wake_reader_.cancel();
   deadline_.cancel();  // the deadline may have moved
 }
 
@@ -46,6 +48,7 @@ asio::awaitable<void> TransportRunner::writer() {
         break;
       }
       transport_.consume_output(n);
+      wake_reader_.cancel();  // output drained: the transport may want input again
       continue;
     }
     if (transport_.closed() || stopping_) break;
@@ -55,6 +58,7 @@ asio::awaitable<void> TransportRunner::writer() {
   }
   writer_running_ = false;
   writer_done_.cancel();
+  wake_reader_.cancel();
 }
 
 asio::awaitable<void> TransportRunner::deadline_timer() {
@@ -69,6 +73,7 @@ asio::awaitable<void> TransportRunner::deadline_timer() {
       transport_.on_timer(now);
       drain_events();
       wake_writer_.cancel();
+      wake_reader_.cancel();
     }
   }
 }
@@ -79,6 +84,15 @@ asio::awaitable<Error> TransportRunner::run(EventHandler handler) {
   asio::co_spawn(ex_, writer(), asio::detached);
   asio::co_spawn(ex_, deadline_timer(), asio::detached);
   while (!transport_.closed()) {
+    if (!transport_.wants_input()) {
+      // Backpressure: the peer waits (TCP) instead of our memory growing.
+      std::error_code ec;
+      wake_reader_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_reader_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      drain_events();  // output drained: decoding resumes
+      wake_writer_.cancel();
+      continue;
+    }
     auto space = transport_.input_space(kReadChunk);
     std::error_code ec;
     std::size_t n = co_await stream_->read_some(space, ec);

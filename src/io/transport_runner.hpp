@@ -28,7 +28,8 @@ class TransportRunner {
   // orderly end).
   asio::awaitable<Error> run(EventHandler handler);
 
-  // Call after producing output outside the event handler (e.g. transport().send()).
+  // Call after acting on the transport outside the event handler (transport().send(),
+  // accept_host_key() after a prompt, ...): wakes the writer and, if it was paused, the reader.
   void notify();
   Transport& transport() noexcept { return transport_; }
   ByteStream& stream() noexcept { return *stream_; }
@@ -43,6 +44,7 @@ class TransportRunner {
   std::unique_ptr<ByteStream> stream_;
   EventHandler handler_;
   asio::steady_timer wake_writer_;
+  asio::steady_timer wake_reader_;  // the reader waits here while the transport wants no input
   asio::steady_timer writer_done_;
   asio::steady_timer deadline_;
   bool writer_running_ = false;

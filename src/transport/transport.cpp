@@ -22,6 +22,8 @@ std::vector<std::string> or_default(const std::vector<std::string>& v, Algorithm
   return v.empty() ? transport::default_algorithms(kind) : v;
 }
 
+constexpr std::size_t kCompressionMargin = 1024;
+
 std::string truncate_diagnostic(std::string_view s) {
   std::string out(s.substr(0, limits::kMaxDiagnosticString));
   // Peer text goes to logs and terminals: keep printable ASCII, tab and newline only.
@@ -92,6 +94,12 @@ Result<void> Transport::Impl::send_packet(ByteView payload) {
 
 Result<void> Transport::Impl::queue_or_send(ByteView payload) {
   if (closed) return fail(Errc::disconnected, "connection is closed");
+  // Checked here, not at encoding, so that a message refused now is refused the same way
+  // while a key exchange runs (when it would only fail later, at NEWKEYS). The margin
+  // leaves room for compression's overhead on incompressible data.
+  if (payload.size() > limits::kMaxPayload - kCompressionMargin) {
+    return fail(Errc::too_large, "message of " + std::to_string(payload.size()) + " bytes is too large for a packet");
+  }
   // Between our KEXINIT and our NEWKEYS only transport and kex messages may be sent.
   if (kex_running && !newkeys_sent) {
     if (queued.size() >= limits::kMaxQueuedDuringKexPackets ||
@@ -361,6 +369,9 @@ std::optional<TransportEvent> Transport::poll_event() {
       return ev;
     }
     if (s.closed || !s.started || s.awaiting_verdict) return std::nullopt;
+    // A peer that does not read while making us answer (UNIMPLEMENTED, PONG, ...) must
+    // not grow our output without bound: stop taking its input until output drains.
+    if (s.out.size() - s.out_pos > limits::kMaxPendingOutputBytes) return std::nullopt;
     ByteView avail(s.in.data() + s.in_pos, s.in_end - s.in_pos);
     if (!s.peer) {
       auto used = s.version_reader.consume(avail);
@@ -371,7 +382,10 @@ std::optional<TransportEvent> Transport::poll_event() {
       s.in_pos += *used;
       if (s.version_reader.done()) {
         s.peer = s.version_reader.version();
-        s.events.push_back(event::VersionReceived{s.peer->line, s.version_reader.pre_banner_lines()});
+        // Shown to people: printable text only (the raw line stays for the exchange hash).
+        event::VersionReceived ev{truncate_diagnostic(s.peer->line), {}};
+        for (const auto& l : s.version_reader.pre_banner_lines()) ev.banner_lines.push_back(truncate_diagnostic(l));
+        s.events.push_back(std::move(ev));
         continue;
       }
       if (s.eof) s.fail_connection(Error{Errc::disconnected, "connection closed during version exchange"}, 0);
@@ -457,6 +471,12 @@ Result<void> Transport::send(ByteView payload) {
   }
   if (!s.service_active) return fail(Errc::protocol_error, "no service has been accepted yet");
   return s.queue_or_send(payload);
+}
+
+bool Transport::wants_input() const noexcept {
+  const Impl& s = *impl_;
+  return !s.closed && !s.awaiting_verdict && s.out.size() - s.out_pos <= limits::kMaxPendingOutputBytes &&
+         s.in_end - s.in_pos < limits::kMaxUnprocessedInput;
 }
 
 bool Transport::can_send() const noexcept {

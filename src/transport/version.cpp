@@ -23,14 +23,21 @@ Result<std::size_t> VersionReader::consume(wire::ByteView data) {
     if (bytes_seen_ > limits::kMaxPreBannerBytes) {
       return fail(Errc::too_large, "too much data before the version line");
     }
+    // As OpenSSH: carriage returns are dropped, but only right before the line feed; the
+    // line without them is what enters the exchange hash on both sides.
+    if (c == '\r') {
+      expect_newline_ = true;
+      continue;
+    }
     if (c == '\n') {
-      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+      expect_newline_ = false;
       auto r = finish_line();
       if (!r) return std::unexpected(r.error());
       continue;
     }
-    // A NUL anywhere is not a text line (OpenSSH rejects it too).
-    if (c == '\0') return fail(Errc::bad_format, "NUL byte in version exchange");
+    if (c == '\0' || expect_newline_) {
+      return fail(Errc::bad_format, "version exchange line contains invalid characters");
+    }
     line_.push_back(c);
     std::size_t cap = line_.starts_with("SSH-") ? limits::kMaxVersionLineLength
                                                 : limits::kMaxPreBannerLineLength;

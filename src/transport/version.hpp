@@ -39,6 +39,7 @@ class VersionReader {
 
   bool allow_pre_banner_;
   bool done_ = false;
+  bool expect_newline_ = false;
   std::string line_;
   std::size_t lines_seen_ = 0;
   std::size_t bytes_seen_ = 0;

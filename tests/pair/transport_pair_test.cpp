@@ -262,3 +262,47 @@ TEST(TransportPair, GroupExchangeUsesTheServersModuli) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TransportPair, OversizedMessageRefusedTheSameWayDuringARekey) {
+  Pair p(client_config(), server_config());
+  ASSERT_TRUE(p.handshake());
+  Bytes big(300 * 1024, 0);
+  big[0] = 94;
+  EXPECT_EQ(p.client.send(big).error().code, Errc::too_large);
+  p.client.request_rekey();
+  ASSERT_TRUE(p.client.kex_in_progress());
+  EXPECT_EQ(p.client.send(big).error().code, Errc::too_large);
+  ASSERT_TRUE(p.pump());  // the connection goes on
+  EXPECT_EQ(p.client_log.kex_completed, 2u);
+}
+
+TEST(TransportPair, PeerThatDoesNotReadCannotGrowOurOutput) {
+  // The client pings with large payloads; the server answers each with a PONG, but nobody
+  // takes the server's output. Its output must stop growing (backpressure), and input fed
+  // regardless must end the connection instead of piling up.
+  Pair p(client_config(), server_config());
+  ASSERT_TRUE(p.handshake());
+  p.client.user_authenticated();
+  p.server.user_authenticated();
+  Bytes data(200 * 1024, 7);
+  bool stopped_wanting = false;
+  std::optional<event::Disconnected> end;
+  for (int i = 0; i < 400 && !end; ++i) {
+    ASSERT_TRUE(p.client.send_ping(data));
+    ByteView out = p.client.pending_output();
+    p.server.feed(out, p.now);
+    p.client.consume_output(out.size());
+    stopped_wanting |= !p.server.wants_input();
+    while (auto ev = p.server.poll_event()) {
+      if (auto* d = std::get_if<event::Disconnected>(&*ev)) end = *d;
+    }
+    EXPECT_LT(p.server.pending_output().size(), std::size_t{17} << 20);
+  }
+  EXPECT_TRUE(stopped_wanting);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->error.code, Errc::too_large);
+}
+
+}  // namespace
