@@ -548,7 +548,7 @@ struct Run {
       const std::size_t before = server.out.size();
       events();
       ByteView o = client.pending_output();
-      if (o.size() > (4u << 20)) die("client output grows without bound");
+      if (o.size() > limits::kMaxPendingOutputBytes + (1u << 20)) die("client output grows without bound");
       if (!o.empty()) {
         Bytes copy(o.begin(), o.end());
         client.consume_output(copy.size());
