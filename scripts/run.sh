@@ -47,6 +47,7 @@ auth_args=()
 if [[ $(id -u) -eq 0 ]]; then
   id skiffnone >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin skiffnone
   passwd -d skiffnone >/dev/null
+  on_exit "passwd -l skiffnone >/dev/null 2>&1"  # empty only while this demonstration runs
   start_sshd "PermitEmptyPasswords yes" "PasswordAuthentication yes" "RekeyLimit default 1"
   auth_args=(--auth-none skiffnone --rekey 1 --wait-peer-rekey 1)
 else

@@ -15,6 +15,8 @@ KEX=$(skiff_bin skiff-kex/skiff-kex)
 USER_NONE=skiffnone
 id "$USER_NONE" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin "$USER_NONE"
 passwd -d "$USER_NONE" >/dev/null
+# The empty password is only for this test's private servers: lock it again at exit.
+on_exit "passwd -l $USER_NONE >/dev/null 2>&1"
 
 ours() { "$KEX" --list "$1" 2>/dev/null; }
 common() {  # common KIND SSH_Q_NAME: algorithms in both lists, in OpenSSH's order
