@@ -78,8 +78,6 @@ struct TransportConfig {
   std::uint64_t rekey_bytes = 0;
   std::chrono::seconds rekey_interval{0};
 
-  // Permit SHA-1 signatures (ssh-rsa) when verifying the host key.
-  bool allow_sha1_signatures = false;
 };
 
 struct NegotiatedAlgorithms {
@@ -161,9 +159,12 @@ class Transport {
   // (host key verdict).
   std::optional<TransportEvent> poll_event();
 
-  // Output.
+  // Output. The view stays valid until the next call on the transport; a runtime that
+  // writes asynchronously should use take_output() instead, which hands over the bytes.
   ByteView pending_output() const noexcept;
   void consume_output(std::size_t n);
+  // Moves all pending output into buffer (replacing its contents; its capacity is reused).
+  void take_output(Bytes& buffer);
   bool has_output() const noexcept { return !pending_output().empty(); }
 
   // Time.
@@ -189,8 +190,10 @@ class Transport {
   Result<void> send_debug(bool always_display, std::string_view message);
   // Sends DISCONNECT and closes; pending output should still be flushed.
   void disconnect(std::uint32_t reason, std::string description);
-  // Delayed compression (zlib@openssh.com) starts after user authentication succeeds:
-  // the userauth layer calls this on success (server: after sending, client: on receipt).
+  // The userauth layer calls this when authentication succeeds (server: right after
+  // send()ing USERAUTH_SUCCESS; client: on receiving it). From then on: delayed compression
+  // (zlib@openssh.com) runs, starting exactly after the SUCCESS packet; rekeying by byte,
+  // packet and time limits is automatic (never before, as OpenSSH); PINGs are answered.
   void user_authenticated();
 
   bool closed() const noexcept;

@@ -1,6 +1,7 @@
 #include "io/byte_stream.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <asio/buffer.hpp>
@@ -65,6 +66,8 @@ class FdStream final : public ByteStream {
   }
   void shutdown_write() override {
     std::error_code ec;
+    // inetd hands over one socket for both ways: half-close it, do not just drop our dup.
+    if (same_) ::shutdown(out_.native_handle(), SHUT_WR);
     out_.close(ec);
   }
   void close() override {

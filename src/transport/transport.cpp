@@ -67,6 +67,19 @@ Transport::Impl::Impl(TransportConfig c)
     }
     host_key_list = std::move(usable);
   }
+  // Names skiff does not implement would otherwise negotiate into "no cipher" or "no MAC".
+  auto check = [&](AlgorithmKind kind, const std::vector<std::string>& list, const char* what) {
+    for (const auto& name : list) {
+      if (!transport::is_supported(kind, name) && !config_error) {
+        config_error = Error{Errc::invalid_argument, std::string("unsupported ") + what + " '" + name + "'"};
+      }
+    }
+  };
+  check(AlgorithmKind::kex, kex_list, "key exchange method");
+  check(AlgorithmKind::host_key, host_key_list, "host key algorithm");
+  check(AlgorithmKind::cipher, cipher_list, "cipher");
+  check(AlgorithmKind::mac, mac_list, "MAC");
+  check(AlgorithmKind::compression, compression_list, "compression method");
   our_version = transport::make_version_line(cfg.software_version, cfg.version_comments);
   our_version.resize(our_version.size() - 2);
 }
@@ -101,7 +114,7 @@ Result<void> Transport::Impl::queue_or_send(ByteView payload) {
     return fail(Errc::too_large, "message of " + std::to_string(payload.size()) + " bytes is too large for a packet");
   }
   // Between our KEXINIT and our NEWKEYS only transport and kex messages may be sent.
-  if (kex_running && !newkeys_sent) {
+  if (must_queue()) {
     if (queued.size() >= limits::kMaxQueuedDuringKexPackets ||
         queued_bytes + payload.size() > limits::kMaxQueuedDuringKexBytes) {
       return fail(Errc::too_large, "send queue full during key exchange");
@@ -114,10 +127,15 @@ Result<void> Transport::Impl::queue_or_send(ByteView payload) {
 }
 
 void Transport::Impl::flush_queue() {
-  while (!queued.empty() && !closed && !(kex_running && !newkeys_sent)) {
-    Bytes m = std::move(queued.front());
+  while (!queued.empty() && !closed && !must_queue()) {
+    crypto::SecureBytes m = std::move(queued.front());
     queued.pop_front();
     queued_bytes -= m.size();
+    if (m.empty()) {  // the USERAUTH_SUCCESS before it has gone out
+      delayed_compression_on = true;
+      enable_compression_where_due();
+      continue;
+    }
     if (auto r = send_packet(m); !r) {
       fail_connection(r.error(), dc::kProtocolError);
       return;
@@ -232,7 +250,13 @@ Result<std::optional<TransportEvent>> Transport::Impl::dispatch(ByteView payload
     case msg::kServiceAccept: {
       auto name = r.text(256);
       if (!name) return std::unexpected(name.error());
-      if (cfg.role != Role::client || service_requested.empty() || service_active || *name != service_requested) {
+      if (auto e = r.expect_end(); !e) return std::unexpected(e.error());
+      // Only an answer to a request that has actually gone out.
+      const bool request_sent = std::none_of(queued.begin(), queued.end(), [](const auto& q) {
+        return !q.empty() && q[0] == msg::kServiceRequest;
+      });
+      if (cfg.role != Role::client || service_requested.empty() || service_active || *name != service_requested ||
+          !request_sent) {
         return fail(Errc::protocol_error, "unexpected SERVICE_ACCEPT");
       }
       service_active = true;
@@ -320,12 +344,18 @@ void Transport::start(TimePoint now) {
   if (s.started) return;
   s.started = true;
   s.now = now;
+  if (s.config_error) {
+    s.closed = true;
+    s.events.push_back(event::Disconnected{*s.config_error, false, 0, s.config_error->message});
+    return;
+  }
   std::string line = s.our_version + "\r\n";
   s.out.insert(s.out.end(), line.begin(), line.end());
   if (auto r = s.send_kexinit(); !r) s.fail_connection(r.error(), dc::kKeyExchangeFailed);
 }
 
 void Transport::feed(ByteView data, TimePoint now) {
+  if (impl_->closed) return;  // nothing is read after the end
   auto space = input_space(data.size());
   std::memcpy(space.data(), data.data(), data.size());
   commit_input(data.size(), now);
@@ -438,6 +468,18 @@ ByteView Transport::pending_output() const noexcept {
   return ByteView(s.out.data() + s.out_pos, s.out.size() - s.out_pos);
 }
 
+void Transport::take_output(Bytes& buffer) {
+  Impl& s = *impl_;
+  if (s.out_pos == 0) {
+    buffer.clear();
+    std::swap(buffer, s.out);
+  } else {
+    buffer.assign(s.out.begin() + static_cast<std::ptrdiff_t>(s.out_pos), s.out.end());
+    s.out.clear();
+    s.out_pos = 0;
+  }
+}
+
 void Transport::consume_output(std::size_t n) {
   Impl& s = *impl_;
   s.out_pos += std::min(n, s.out.size() - s.out_pos);
@@ -507,12 +549,7 @@ void Transport::request_service(std::string name) {
   s.service_requested = name;
   Bytes m;
   wire::Writer(m).byte(msg::kServiceRequest).string(name);
-  if (s.initial || (s.kex_running && !s.newkeys_sent)) {
-    s.queued.push_back(std::move(m));
-    s.queued_bytes += s.queued.back().size();
-    return;
-  }
-  if (auto r = s.send_packet(m); !r) s.fail_connection(r.error(), dc::kProtocolError);
+  if (auto r = s.queue_or_send(m); !r) s.fail_connection(r.error(), dc::kProtocolError);
 }
 
 void Transport::request_rekey() {
@@ -529,16 +566,17 @@ Result<void> Transport::send_ping(ByteView data) {
   return s.queue_or_send(m);
 }
 
+// Queued like the layers' messages: strict KEX forbids them in the first exchange.
 Result<void> Transport::send_ignore(ByteView data) {
   Bytes m;
   wire::Writer(m).byte(msg::kIgnore).string(data);
-  return impl_->send_packet(m);
+  return impl_->queue_or_send(m);
 }
 
 Result<void> Transport::send_debug(bool always_display, std::string_view message) {
   Bytes m;
   wire::Writer(m).byte(msg::kDebug).boolean(always_display).string(message).string("");
-  return impl_->send_packet(m);
+  return impl_->queue_or_send(m);
 }
 
 void Transport::disconnect(std::uint32_t reason, std::string description) {
@@ -552,9 +590,17 @@ void Transport::disconnect(std::uint32_t reason, std::string description) {
 }
 
 void Transport::user_authenticated() {
-  impl_->authenticated = true;
-  impl_->enable_compression_where_due();
-  impl_->check_rekey_limits();
+  Impl& s = *impl_;
+  if (s.authenticated) return;
+  s.authenticated = true;
+  if (s.queued.empty() && !s.must_queue()) {
+    s.delayed_compression_on = true;
+    s.enable_compression_where_due();
+  } else {
+    // USERAUTH_SUCCESS is still waiting in the queue: compression starts after it.
+    s.queued.emplace_back();
+  }
+  s.check_rekey_limits();
 }
 
 bool Transport::closed() const noexcept { return impl_->closed; }

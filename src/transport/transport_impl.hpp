@@ -39,7 +39,7 @@ struct Transport::Impl {
   std::vector<std::string> kex_list, host_key_list, cipher_list, mac_list, compression_list;
 
   // --- buffers
-  Bytes in;
+  crypto::SecureBytes in;  // decrypted in place: may hold passwords, wiped when freed
   std::size_t in_pos = 0;  // first unconsumed input byte
   std::size_t in_end = 0;  // end of received input; in.size() beyond it is spare room
   Bytes out;
@@ -88,9 +88,13 @@ struct Transport::Impl {
   std::uint64_t rekey_bytes_out = 0, rekey_bytes_in = 0;
 
   // --- above the transport
-  std::deque<Bytes> queued;  // upper-layer messages waiting for the exchange to end
+  // Messages waiting for the exchange to end. An empty entry is a marker: delayed
+  // compression starts when the flush reaches it (right after USERAUTH_SUCCESS went out).
+  std::deque<crypto::SecureBytes> queued;
   std::size_t queued_bytes = 0;
   bool authenticated = false;
+  bool delayed_compression_on = false;
+  std::optional<Error> config_error;  // reported at start()
   bool service_active = false;
   std::string service_requested;  // client
   std::vector<std::string> server_sig_algs;
@@ -99,6 +103,7 @@ struct Transport::Impl {
   // transport.cpp
   Result<void> send_packet(ByteView payload);
   Result<void> queue_or_send(ByteView payload);
+  bool must_queue() const noexcept { return initial ? !newkeys_sent : (kex_running && !newkeys_sent); }
   void flush_queue();
   void fail_connection(Error e, std::uint32_t reason);
   void peer_disconnected(ByteView payload);

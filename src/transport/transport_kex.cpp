@@ -178,7 +178,8 @@ Result<void> Transport::Impl::after_method_done() {
     if (!keys::signature_algorithm_fits_key(negotiated.host_key, key->type())) {
       return fail(Errc::host_key_rejected, "host key type does not match negotiated " + negotiated.host_key);
     }
-    const bool sha1 = cfg.allow_sha1_signatures || negotiated.host_key == "ssh-rsa";
+    // SHA-1 only where the ssh-rsa algorithm itself was negotiated (an opt-in).
+    const bool sha1 = negotiated.host_key == "ssh-rsa";
     auto ok = keys::verify_blob(*key, negotiated.host_key, res.h, res.signature, sha1);
     if (!ok) return fail(Errc::host_key_rejected, "host key signature did not verify: " + ok.error().message);
     derive_keys();
@@ -279,10 +280,13 @@ void Transport::Impl::enable_compression_where_due() {
   // authentication as well. NEWKEYS ends a direction's stream (the codec drops it) and
   // this starts a fresh one, as OpenSSH does.
   auto due = [&](const std::string& name) {
-    return name == "zlib" || (name == "zlib@openssh.com" && authenticated);
+    return name == "zlib" || (name == "zlib@openssh.com" && delayed_compression_on);
   };
   if (due(compression_out)) encoder.enable_compression();
-  if (due(compression_in)) decoder.enable_compression();
+  // Incoming: not while the peer's NEWKEYS is still to come (a rekey across the
+  // authentication): its packets up to NEWKEYS are uncompressed, and the new keys start a
+  // new stream anyway.
+  if (due(compression_in) && (!kex_running || newkeys_received)) decoder.enable_compression();
 }
 
 void Transport::Impl::apply_rekey_limits() {

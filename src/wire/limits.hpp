@@ -16,8 +16,9 @@ inline constexpr std::size_t kMaxPreBannerBytes = 64 * 1024;
 
 // Binary packets (RFC 4253 6.1 requires 35000; OpenSSH allows 256 KiB).
 inline constexpr std::uint32_t kMaxPacketLength = 256 * 1024;
-inline constexpr std::size_t kMinPacketLength = 16;  // 5 header bytes + 4 payload minimum padding + ...
-inline constexpr std::size_t kMaxPayload = kMaxPacketLength - 1 - 4;
+// The largest payload that still fits a packet: padding_length byte and up to 4 + block
+// size bytes of padding are counted too.
+inline constexpr std::size_t kMaxPayload = kMaxPacketLength - 1 - 36;
 // Uncompressed payload after zlib inflation: bounded like the packet itself.
 inline constexpr std::size_t kMaxInflatedPayload = kMaxPacketLength;
 
@@ -46,8 +47,6 @@ inline constexpr std::size_t kMaxQueuedDuringKexPackets = 4096;
 inline constexpr std::size_t kMaxUnprocessedInput = 1024 * 1024;
 // Output not yet taken by the runtime: beyond this the core asks the caller to drain first.
 inline constexpr std::size_t kMaxPendingOutputBytes = 16 * 1024 * 1024;
-// Events not yet taken by the caller.
-inline constexpr std::size_t kMaxPendingEvents = 4096;
 
 // Debug and disconnect message strings kept for the caller.
 inline constexpr std::size_t kMaxDiagnosticString = 1024;
