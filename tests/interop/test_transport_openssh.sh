@@ -130,5 +130,28 @@ for c in "${CIPHERS[@]}"; do server_case "cipher-$c" "Ciphers=$c"; done
 for m in "${MACS[@]}"; do server_case "mac-$m" "Ciphers=aes128-ctr" "MACs=$m"; done
 server_case "compression" "Compression=yes"
 
+# ---------------------------------------------------------------- inetd mode, through a ProxyCommand
+# The server runs on ssh's stdin/stdout (a pair of descriptors). Its host keys are made
+# when it starts, so ssh records the key (accept-new) and the test compares it after.
+INETD_KEYS=$SKIFF_T/inetd_hostkeys
+out=$SKIFF_T/ssh.inetd.log
+timeout 60 ssh -F /dev/null -N -o BatchMode=yes -o StrictHostKeyChecking=accept-new \
+  -o "UserKnownHostsFile=$SKIFF_T/known_hosts.inetd" -o HostKeyAlgorithms=ssh-ed25519 -o LogLevel=DEBUG3 -E "$out" \
+  -o "ProxyCommand=$KEX --server -i --accept-none-auth --rekey 1 --host-keys-out $INETD_KEYS" \
+  "$USER_NONE@inetd-test" </dev/null &
+pid=$!
+track_pid "$pid"
+for _ in $(seq 150); do
+  [[ $(grep -c "SSH2_MSG_NEWKEYS received" "$out" 2>/dev/null || true) -ge 2 ]] && break
+  sleep 0.2
+done
+stop_pid "$pid"
+if grep -q "Authenticated to" "$out" && [[ $(grep -c "SSH2_MSG_NEWKEYS received" "$out" || true) -ge 2 ]] &&
+  grep -q "$(awk '/^ssh-ed25519/ {print $2}' "$INETD_KEYS")" "$SKIFF_T/known_hosts.inetd"; then
+  log "ok: ssh -> skiff inetd mode (ProxyCommand): key exchange, login, skiff's rekey, recorded key matches"
+else
+  fail_case "ssh -> skiff inetd mode (ProxyCommand)"
+fi
+
 ((FAILS == 0)) || die "$FAILS interop case(s) failed"
 log "all transport interop cases passed"
