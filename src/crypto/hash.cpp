@@ -75,6 +75,20 @@ Bytes hash(HashAlg alg, ByteView data) {
   return h.finish();
 }
 
+// Fingerprints only (see hash.hpp). One-shot: fingerprints are not hot.
+Bytes md5(ByteView data) {
+  MdPtr md(EVP_MD_fetch(nullptr, "MD5", nullptr));
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!md || !ctx) libcrypto_broken("md5 (MD5 digest unavailable)");
+  Bytes out(16);
+  unsigned int n = 0;
+  must(EVP_DigestInit_ex(ctx.get(), md.get(), nullptr), "EVP_DigestInit_ex");
+  if (!data.empty()) must(EVP_DigestUpdate(ctx.get(), data.data(), data.size()), "EVP_DigestUpdate");
+  must(EVP_DigestFinal_ex(ctx.get(), out.data(), &n), "EVP_DigestFinal_ex");
+  if (n != out.size()) libcrypto_broken("md5 (wrong digest size)");
+  return out;
+}
+
 // One keyed EVP_MAC_CTX per key. Each message re-initialises it with a NULL key, which
 // makes the HMAC provider restart from its stored inner/outer pad state instead of
 // re-deriving them from the key. Measured fastest of the EVP options; on OpenSSL 3.0 it

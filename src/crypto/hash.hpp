@@ -40,6 +40,11 @@ class Hash {
 
 Bytes hash(HashAlg alg, ByteView data);
 
+// MD5 of data (16 bytes). Only for legacy key fingerprints (ssh-keygen -E md5); MD5 is
+// broken and must never be used for anything that needs collision resistance. It is
+// deliberately not a HashAlg, so no protocol code can select it.
+Bytes md5(ByteView data);
+
 // HMAC with a fixed key: the keyed context is made once and reused per message.
 class Hmac {
  public:
