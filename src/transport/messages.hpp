@@ -28,7 +28,6 @@ inline constexpr std::uint8_t kPong = 193;
 
 inline constexpr std::uint8_t kFirstUserauth = 50;
 
-inline constexpr bool is_transport_generic(std::uint8_t m) { return m >= 1 && m <= 19; }
 inline constexpr bool is_kex_method(std::uint8_t m) { return m >= 30 && m <= 49; }
 inline constexpr bool is_upper_layer(std::uint8_t m) { return m >= 50; }
 

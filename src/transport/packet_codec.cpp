@@ -27,7 +27,6 @@ PacketEncoder::~PacketEncoder() = default;
 void PacketEncoder::set_sealer(std::unique_ptr<crypto::PacketSealer> sealer, std::size_t cipher_block_size) {
   sealer_ = std::move(sealer);
   cipher_block_ = cipher_block_size;
-  encrypted_ = true;
   counters_ = {};
   // Like OpenSSH, each NEWKEYS starts a new zlib stream (if compression stays on).
   compressor_.reset();

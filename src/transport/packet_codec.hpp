@@ -41,12 +41,10 @@ class PacketEncoder {
   std::uint32_t sequence() const noexcept { return seq_; }
   const TrafficCounters& counters() const noexcept { return counters_; }
   std::size_t cipher_block_size() const noexcept { return cipher_block_; }
-  bool encrypted() const noexcept { return encrypted_; }
 
  private:
   std::unique_ptr<crypto::PacketSealer> sealer_;
   std::size_t cipher_block_ = 8;
-  bool encrypted_ = false;
   std::uint32_t seq_ = 0;
   TrafficCounters counters_;
   std::optional<Compressor> compressor_;

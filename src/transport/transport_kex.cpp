@@ -120,7 +120,8 @@ Result<void> Transport::Impl::on_kexinit(ByteView payload) {
   auto n = transport::negotiate(c, s);
   if (!n) return std::unexpected(n.error());
   negotiated = *n;
-  ignore_next_kex_packet = peer_msg->first_kex_packet_follows && transport::guess_was_wrong(c, s);
+  // skiff never guesses, so only the peer's flag can be behind this.
+  ignore_next_kex_packet = negotiated.ignore_guessed_packet;
 
   algorithms = NegotiatedAlgorithms{negotiated.kex,         negotiated.host_key,    negotiated.cipher_c2s,
                                     negotiated.cipher_s2c,  negotiated.mac_c2s,     negotiated.mac_s2c,
