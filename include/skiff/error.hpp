@@ -26,6 +26,8 @@ enum class Errc : std::uint8_t {
   io_error,           // a system call failed (runtime only)
   timeout,            // a deadline passed
   invalid_argument,   // the caller passed something unusable
+  bad_passphrase,     // a key file is encrypted and the passphrase is missing or wrong
+  not_found,          // a file, entry or key that was asked for does not exist
 };
 
 const char* errc_name(Errc code) noexcept;

@@ -1,4 +1,5 @@
 #include "transport/algorithms.hpp"
+#include "wire/glob.hpp"
 
 #include <algorithm>
 
@@ -106,7 +107,7 @@ struct Pattern {
 int match_pattern_list(std::string_view name, const std::vector<Pattern>& patterns) {
   int result = 0;
   for (const auto& p : patterns) {
-    if (!match_pattern(name, p.text)) continue;
+    if (!wire::match_glob(name, p.text)) continue;
     if (p.negated) return -1;
     result = 1;
   }
@@ -151,7 +152,7 @@ void append_matches(AlgorithmKind kind, const std::vector<Pattern>& patterns, st
   for (const auto& p : patterns) {
     if (p.negated) continue;
     for (const auto& name : table(kind).supported) {
-      if (match_pattern(name, p.text) && !contains(out, name)) out.push_back(name);
+      if (wire::match_glob(name, p.text) && !contains(out, name)) out.push_back(name);
     }
   }
 }
@@ -207,32 +208,6 @@ Result<std::vector<std::string>> apply_algorithm_spec(AlgorithmKind kind, std::s
                                             "': no algorithm left in the list");
   }
   return result;
-}
-
-bool match_pattern(std::string_view text, std::string_view pattern) {
-  // Greedy matching with backtracking to the most recent '*' only: when a later '*'
-  // is reached, earlier ones never need to be revisited, so this is O(n*m) at worst,
-  // unlike OpenSSH's recursive match_pattern() which is exponential on "*a*a*a...b".
-  std::size_t t = 0;
-  std::size_t p = 0;
-  std::size_t star_p = std::string_view::npos;  // position after the last '*' seen
-  std::size_t star_t = 0;                       // text position that '*' is tried up to
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star_p = ++p;
-      star_t = t;
-    } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (star_p != std::string_view::npos) {
-      p = star_p;
-      t = ++star_t;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
 }
 
 }  // namespace skiff::transport

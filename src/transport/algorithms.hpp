@@ -30,7 +30,4 @@ bool is_supported(AlgorithmKind kind, std::string_view name);
 // except that the result must not be empty.
 Result<std::vector<std::string>> apply_algorithm_spec(AlgorithmKind kind, std::string_view spec);
 
-// OpenSSH's pattern matching: '*' and '?' wildcards, used for lists and hosts.
-bool match_pattern(std::string_view text, std::string_view pattern);
-
 }  // namespace skiff::transport

@@ -20,6 +20,8 @@ const char* errc_name(Errc code) noexcept {
     case Errc::io_error: return "I/O error";
     case Errc::timeout: return "timeout";
     case Errc::invalid_argument: return "invalid argument";
+    case Errc::bad_passphrase: return "incorrect passphrase";
+    case Errc::not_found: return "not found";
   }
   return "unknown error";
 }

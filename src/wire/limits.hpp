@@ -55,4 +55,16 @@ inline constexpr std::size_t kMaxDiagnosticString = 1024;
 // PACKET_MAX_SIZE), so that a length error cannot be told apart from a MAC error by timing.
 inline constexpr std::size_t kDiscardAfterBadLength = 256 * 1024;
 
+// Key files and files of keys (src/keys). A private key file holds one key (a few KiB in
+// practice; OpenSSH also caps key files at 1 MiB);
+// a line of authorized_keys / known_hosts longer than kMaxKeyFileLine is reported and
+// skipped (an RSA-16384 key with a long option list stays far below it).
+inline constexpr std::size_t kMaxKeyFileBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxKeyFileLine = 64 * 1024;
+// authorized_keys / known_hosts files themselves: larger files are refused as a whole.
+inline constexpr std::size_t kMaxKeyListFileBytes = 64 * 1024 * 1024;
+// bcrypt_pbkdf rounds accepted when reading an encrypted key (OpenSSH writes 16 by
+// default; a hostile file must not make loading take hours).
+inline constexpr unsigned kMaxKdfRounds = 16384;
+
 }  // namespace skiff::limits
