@@ -19,15 +19,15 @@
 
 namespace skiff::keygen {
 
+// OpenSSH's log lines on stderr end in "\r\n" (log.c), so ours do too.
 void fatal(std::string_view message) {
-  std::fflush(stdout);
-  std::fprintf(stderr, "%.*s\n", static_cast<int>(message.size()), message.data());
+  log_error(message);
   std::exit(255);
 }
 
 void log_error(std::string_view message) {
   std::fflush(stdout);
-  std::fprintf(stderr, "%.*s\n", static_cast<int>(message.size()), message.data());
+  std::fprintf(stderr, "%.*s\r\n", static_cast<int>(message.size()), message.data());
 }
 
 void usage() {

@@ -47,9 +47,10 @@ struct User {
 
 inline constexpr const char* kProgram = "skiff-keygen";
 
-// ssh-keygen's fatal(): the message on stderr, exit 255.
+// ssh-keygen's fatal(): the message on stderr (ending in "\r\n" as OpenSSH's log lines
+// do), exit 255.
 [[noreturn]] void fatal(std::string_view message);
-// ssh-keygen's error()/logit(): the message on stderr.
+// ssh-keygen's error()/logit(): the message on stderr, ending in "\r\n".
 void log_error(std::string_view message);
 [[noreturn]] void usage();
 

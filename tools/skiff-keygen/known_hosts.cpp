@@ -39,13 +39,6 @@ namespace {
   std::exit(found ? 0 : 1);
 }
 
-// Lines ssh-keygen calls invalid: it keeps them but refuses to replace the file.
-bool report_invalid_lines(const std::string& path, std::string_view text) {
-  auto file = keys::parse_known_hosts(text, path);
-  for (const auto& p : file.problems) log_error(path + ":" + std::to_string(p.line_number) + ": invalid line");
-  return !file.problems.empty();
-}
-
 // The old file stays as "<file>.old" (a hard link), the new one takes its place.
 void replace_with_backup(const std::string& path, const std::string& text, unsigned mode) {
   std::string old = path + ".old";
@@ -81,11 +74,12 @@ void do_known_hosts(Options& o, const User& user, const std::string& name, bool 
     std::exit(edit.changed == 0 ? 1 : 0);
   }
 
-  auto edit = remove ? keys::remove_known_host(*text, name) : keys::hash_known_hosts(*text);
-  std::fputs(edit.report.c_str(), stdout);
+  auto edit = remove ? keys::remove_known_host(*text, name, path) : keys::hash_known_hosts(*text, path);
+  // -q silences the "# Host ... found" lines only; the log lines stay, as in ssh-keygen.
+  if (!o.quiet) std::fputs(edit.report.c_str(), stdout);
   std::fflush(stdout);
   for (const auto& w : edit.warnings) log_error(w);
-  if (report_invalid_lines(path, *text)) {
+  if (edit.invalid) {
     log_error(path + " is not a valid known_hosts file.");
     log_error("Not replacing existing known_hosts file because of errors");
     std::exit(1);

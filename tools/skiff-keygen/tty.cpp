@@ -54,7 +54,7 @@ std::string read_passphrase(const char* prompt) {
   bool echo_off = false;
   struct termios saved {};
   struct sigaction old_int {}, old_term {}, old_quit {}, sa {};
-  if (isatty(in) && tcgetattr(in, &saved) == 0) {
+  if (tty >= 0 && tcgetattr(in, &saved) == 0) {
     g_tty_fd = in;
     g_saved_termios = saved;
     sa.sa_handler = restore_and_reraise;
