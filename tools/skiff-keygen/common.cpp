@@ -224,7 +224,9 @@ unsigned with_umask(unsigned mode) {
 
 Result<void> save_private(const Options& o, const std::string& path, const crypto::PrivateKey& key,
                           std::string_view passphrase, std::string_view comment) {
-  auto text = keys::save_private_key(key, comment, passphrase, o.private_format, openssh_options(o));
+  // ssh-keygen writes Ed25519 keys as openssh-key-v1 whatever -m says.
+  auto format = key.type() == crypto::KeyType::ed25519 ? keys::PrivateKeyFormat::openssh : o.private_format;
+  auto text = keys::save_private_key(key, comment, passphrase, format, openssh_options(o));
   if (!text) return std::unexpected(text.error());
   auto written = io::write_file_atomic(path, *text, with_umask(0600));
   crypto::wipe(text->data(), text->size());

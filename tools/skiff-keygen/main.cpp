@@ -148,10 +148,10 @@ int main(int argc, char** argv) {
         break;
       }
       case ':':
-        std::fprintf(stderr, "option requires an argument -- %c\n", optopt);
+        log_error(std::string("option requires an argument -- ") + static_cast<char>(optopt));
         usage();
       case '?':
-        std::fprintf(stderr, "unknown option -- %c\n", optopt);
+        log_error(std::string("unknown option -- ") + static_cast<char>(optopt));
         usage();
       default:
         if (const char* what = unsupported_option(opt))
