@@ -213,6 +213,15 @@ for spec in ed25519:: ecdsa:384: rsa:2048:; do
   sed -i 's/renamed by [os]/renamed/' o_c.out s_c.out
   same "$kind: -c output" o_c s_c rc out err
 done
+# -p -Z with the ciphers the keys above did not use, both ways.
+for cipher in aes192-ctr aes128-cbc aes192-cbc 3des-cbc; do
+  for p in s o; do
+    [[ $p == s ]] && prog=$SK || prog=ssh-keygen
+    cp -p "${p}_ed25519.plain" "${p}_z" && cp -p "${p}_ed25519.plain.pub" "${p}_z.pub"
+    "$prog" -p -N "$PASS" -a 2 -Z "$cipher" -f "${p}_z" >/dev/null </dev/null || die "$prog -p -Z $cipher failed"
+    check_reads_back "-p -Z $cipher by $p" "${p}_z" "$PASS"
+  done
+done
 # The same comment again, and removing it (prompt-free forms).
 for p in o s; do
   [[ $p == s ]] && prog=$SK || prog=ssh-keygen
@@ -321,23 +330,24 @@ host1 $K2
 !neg.test,*.test $K3
 EOF
 NAMES=(host1 host2 10.0.0.1 '[host1]:2222' HOST3 host4 a.wild.test x.example.org neg.test nothere)
-find_all() { # TAG FILE
-  local name i=0
-  for name in "${NAMES[@]}"; do
+find_all() { # TAG FILE NAME...
+  local tag=$1 file=$2 name i=0
+  shift 2
+  for name in "$@"; do
     i=$((i + 1))
     for flags in -F -lvF -HF -qF; do
-      [[ $flags == -HF && $1 == hashed* ]] && continue
-      run "o_f$i" ssh-keygen "$flags" "$name" -f "$2"
-      run "s_f$i" "$SK" "$flags" "$name" -f "$2"
+      [[ $flags == -HF && $tag == hashed* ]] && continue
+      run "o_f$i" ssh-keygen "$flags" "$name" -f "$file"
+      run "s_f$i" "$SK" "$flags" "$name" -f "$file"
       if [[ $flags == -HF ]]; then
         # Fresh salts: compare all but the hashes.
         sed -i -E 's/^\|1\|[^ ]+ /HASHED /' "o_f$i.out" "s_f$i.out"
       fi
-      same "$1: $flags $name" "o_f$i" "s_f$i" rc out err
+      same "$tag: $flags $name" "o_f$i" "s_f$i" rc out err
     done
   done
 }
-find_all plain kh.orig
+find_all plain kh.orig "${NAMES[@]}"
 
 mkdir -p o s
 for name in host1 host2 10.0.0.1 '[host1]:2222' host3 a.wild.test nothere neg.test; do
@@ -368,8 +378,8 @@ expect_file "-H: the same backup" o/known_hosts.old s/known_hosts.old
 [[ $(stat -c %a o/known_hosts) == $(stat -c %a s/known_hosts) ]] || die "-H: modes differ"
 cp o/known_hosts kh.hashed_by_openssh
 cp s/known_hosts kh.hashed_by_skiff
-find_all hashed_by_openssh kh.hashed_by_openssh
-find_all hashed_by_skiff kh.hashed_by_skiff
+find_all hashed_by_openssh kh.hashed_by_openssh host1 10.0.0.1 '[host1]:2222' HOST3 host4 nothere
+find_all hashed_by_skiff kh.hashed_by_skiff host1 10.0.0.1 '[host1]:2222' HOST3 host4 nothere
 for f in kh.hashed_by_openssh kh.hashed_by_skiff; do
   for name in host1 host3 nothere; do
     cp "$f" o/known_hosts && cp "$f" s/known_hosts

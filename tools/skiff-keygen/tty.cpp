@@ -49,7 +49,6 @@ std::string read_passphrase(const char* prompt) {
   int in = tty >= 0 ? tty : STDIN_FILENO;
   int out = tty >= 0 ? tty : STDERR_FILENO;
   std::fflush(stdout);
-  write_all(out, prompt);
 
   bool echo_off = false;
   struct termios saved {};
@@ -66,6 +65,8 @@ std::string read_passphrase(const char* prompt) {
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
     if (tcsetattr(in, TCSAFLUSH, &quiet) == 0) echo_off = g_echo_off = true;
   }
+  // After echo is off: TCSAFLUSH drops what was typed before, never what answers the prompt.
+  write_all(out, prompt);
 
   std::string line;
   for (;;) {
