@@ -454,6 +454,18 @@ done
 run o_err ssh-keygen -l -f trunc
 run s_err "$SK" -l -f trunc
 same "truncated key (-l)" o_err s_err rc out err
+# PEM and PKCS#8 refuse passphrases of under five characters; -i wants RFC 4716.
+for fmt in PEM PKCS8; do
+  cp -p o_ecdsa256.plain o_short && cp -p o_ecdsa256.plain s_short
+  run o_err ssh-keygen -p -m "$fmt" -N abcd -f o_short
+  run s_err "$SK" -p -m "$fmt" -N abcd -f s_short
+  sed -i 's/[os]_short/F/g' o_err.out s_err.out o_err.err s_err.err
+  same "-p -m $fmt with a short passphrase" o_err s_err rc out err
+  expect_file "-p -m $fmt with a short passphrase keeps the key" o_ecdsa256.plain s_short
+done
+run o_err ssh-keygen -i -f o_ecdsa256.plain.pub
+run s_err "$SK" -i -f o_ecdsa256.plain.pub
+same "-i of an OpenSSH public key" o_err s_err rc out err
 cp o_ed25519.plain open && chmod 644 open
 run o_err ssh-keygen -y -f open
 run s_err "$SK" -y -f open

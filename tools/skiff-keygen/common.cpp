@@ -224,8 +224,11 @@ unsigned with_umask(unsigned mode) {
 
 Result<void> save_private(const Options& o, const std::string& path, const crypto::PrivateKey& key,
                           std::string_view passphrase, std::string_view comment) {
-  // ssh-keygen writes Ed25519 keys as openssh-key-v1 whatever -m says.
+  // ssh-keygen writes Ed25519 keys as openssh-key-v1 whatever -m says, and refuses PEM
+  // and PKCS#8 passphrases of 1 to 4 characters (OpenSSL's floor).
   auto format = key.type() == crypto::KeyType::ed25519 ? keys::PrivateKeyFormat::openssh : o.private_format;
+  if (format != keys::PrivateKeyFormat::openssh && !passphrase.empty() && passphrase.size() <= 4)
+    return fail(Errc::invalid_argument, "passphrase is too short (minimum five characters)");
   auto text = keys::save_private_key(key, comment, passphrase, format, openssh_options(o));
   if (!text) return std::unexpected(text.error());
   auto written = io::write_file_atomic(path, *text, with_umask(0600));

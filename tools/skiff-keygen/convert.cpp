@@ -68,7 +68,13 @@ void do_convert_from(Options& o, const User& user) {
       if (text.find("---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----") != std::string::npos)
         fatal(std::string(kProgram) + ": SSH.COM private keys are not supported");
       auto parsed = keys::parse_rfc4716(text);
-      if (!parsed) fatal("do_convert_from_ssh2: parse key: " + reason(parsed.error()));
+      if (!parsed) {
+        // ssh-keygen decodes whatever is not a header line: without the markers, the
+        // base64 decoding is what fails first.
+        bool framed = text.find("---- BEGIN SSH2 PUBLIC KEY ----") != std::string::npos;
+        fatal(std::string("do_convert_from_ssh2: ") + (framed ? "parse key: " : "base64 decode: ") +
+              reason(parsed.error()));
+      }
       key = std::move(parsed->key);
       break;
     }
