@@ -15,6 +15,7 @@
 #include "crypto/key_file_cipher.hpp"
 
 #include <array>
+#include <string>
 
 #include "crypto/primitives.hpp"
 #include "crypto/sym_internal.hpp"

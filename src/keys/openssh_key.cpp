@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string>
 
 #include "crypto/bcrypt_pbkdf.hpp"
 #include "crypto/key_file_cipher.hpp"
