@@ -56,7 +56,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t nl = out.find('\n'); nl != std::string::npos; start = nl + 1, nl = out.find('\n', start)) {
       if (nl - start > 72) die("RFC 4716 line longer than 72 bytes written");
     }
-    check_same(keys::parse_rfc4716(out), *rfc, "RFC 4716 form does not round-trip");
+    // An unquoted 1023- or 1024-byte comment is cut to fit the quotes the writer adds.
+    keys::PublicKeyText expected{rfc->key, rfc->comment.substr(0, 1022)};
+    check_same(keys::parse_rfc4716(out), expected, "RFC 4716 form does not round-trip");
   }
 
   (void)keys::parse_public_key_any(text);

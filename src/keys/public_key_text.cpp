@@ -197,7 +197,11 @@ std::string format_rfc4716(const crypto::PublicKey& key, std::string_view commen
   if (!comment.empty()) {
     // A header line longer than 72 bytes goes on in continuation lines, each but the
     // last ending in a backslash, cut between UTF-8 characters.
-    std::string header = "Comment: \"" + std::string(comment) + "\"";
+    // The value (quotes included) is cut to the RFC's 1024 bytes, as ssh-keygen cuts its
+    // own comment to fit; a line break inside would end the header early.
+    std::size_t keep = std::min(comment.size(), kMaxHeaderValue - 2);
+    while (keep < comment.size() && keep > 0 && !is_char_start(comment[keep])) --keep;
+    std::string header = "Comment: \"" + std::string(comment.substr(0, keep)) + "\"";
     std::replace_if(header.begin(), header.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
     std::string_view rest = header;
     while (rest.size() > kMaxRfcLine) {

@@ -375,6 +375,22 @@ TEST(Rfc4716, LongCommentsAreWrappedAt72Bytes) {
   }
 }
 
+TEST(Rfc4716, CommentsAreCutToTheRfcLimit) {
+  auto k = parse_public_key_line(chomp(kEd25519Pub));
+  ASSERT_TRUE(k);
+  auto back = parse_rfc4716(format_rfc4716(k->key, std::string(2000, 'z')));
+  ASSERT_TRUE(back) << back.error().to_string();
+  EXPECT_EQ(back->comment, std::string(1022, 'z'));
+  std::string utf8(1021, 'z');
+  utf8 += "\xe2\x82\xac";  // a 3-byte character across the limit is dropped whole
+  back = parse_rfc4716(format_rfc4716(k->key, utf8));
+  ASSERT_TRUE(back) << back.error().to_string();
+  EXPECT_EQ(back->comment, std::string(1021, 'z'));
+  back = parse_rfc4716(format_rfc4716(k->key, "two\nlines"));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->comment, "two lines");
+}
+
 TEST(Rfc4716, MalformedFilesAreCleanErrors) {
   const std::string base(kRfcExample1);
   const std::pair<std::string, Errc> cases[] = {
