@@ -7,6 +7,8 @@
 #include <openssl/decoder.h>
 #include <openssl/encoder.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <array>
@@ -28,6 +30,13 @@ namespace {
 // OpenSSH refuses larger key files too.
 constexpr std::size_t kMaxPemBytes = 1024 * 1024;
 constexpr std::size_t kEd25519Size = 32;
+
+// An encrypted PKCS#8 key names its own key derivation cost, and a crafted file must
+// not make loading take minutes: OpenSSL and ssh-keygen write 2048 PBKDF2 iterations,
+// and 2^20 leaves room for tools following today's advice (600,000 for SHA-256).
+// scrypt's memory is bounded by OpenSSL itself; its time grows with N * r * p.
+constexpr std::uint64_t kMaxKdfIterations = std::uint64_t{1} << 20;
+constexpr std::uint64_t kMaxScryptWork = std::uint64_t{1} << 22;
 
 struct DecoderCtxFree {
   void operator()(OSSL_DECODER_CTX* p) const noexcept { OSSL_DECODER_CTX_free(p); }
@@ -114,6 +123,76 @@ int passphrase_cb(char* buf, std::size_t size, std::size_t* len, const OSSL_PARA
   std::memcpy(buf, st->passphrase.data(), st->passphrase.size());
   *len = st->passphrase.size();
   return 1;
+}
+
+template <class T>
+struct AsnFree {
+  const ASN1_ITEM* item;
+  void operator()(T* p) const noexcept { ASN1_item_free(reinterpret_cast<ASN1_VALUE*>(p), item); }
+};
+
+// The parameters of an AlgorithmIdentifier as the ASN.1 type of `item`, or null.
+template <class T>
+std::unique_ptr<T, AsnFree<T>> unpack(const X509_ALGOR* alg, const ASN1_ITEM* item) {
+  const ASN1_OBJECT* oid = nullptr;
+  int ptype = 0;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(&oid, &ptype, &pval, alg);
+  void* v = ptype == V_ASN1_SEQUENCE ? ASN1_item_unpack(static_cast<const ASN1_STRING*>(pval), item) : nullptr;
+  return std::unique_ptr<T, AsnFree<T>>(static_cast<T*>(v), AsnFree<T>{item});
+}
+
+bool within(const ASN1_INTEGER* v, std::uint64_t max, std::uint64_t& out) {
+  return v != nullptr && ASN1_INTEGER_get_uint64(&out, v) == 1 && out <= max;
+}
+
+Result<void> check_kdf_cost(std::string_view block) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(block.data(), static_cast<int>(block.size())),
+                                                BIO_free);
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* der = nullptr;
+  long len = 0;
+  const bool read = bio && PEM_read_bio(bio.get(), &name, &header, &der, &len) == 1;
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  const auto free_der = [](unsigned char* d) { OPENSSL_free(d); };
+  std::unique_ptr<unsigned char, decltype(free_der)> der_owner(der, free_der);
+  if (!read) return ossl_fail(Errc::bad_format, "unreadable PEM key");
+  const unsigned char* p = der;
+  std::unique_ptr<X509_SIG, decltype(&X509_SIG_free)> sig(d2i_X509_SIG(nullptr, &p, len), X509_SIG_free);
+  if (!sig) return ossl_fail(Errc::bad_format, "malformed encrypted PKCS#8 key");
+  const X509_ALGOR* alg = nullptr;
+  X509_SIG_get0(sig.get(), &alg, nullptr);
+  std::uint64_t n = 0;
+  const auto too_costly = [] { return clean_fail(Errc::too_large, "key derivation cost of the PEM key too high"); };
+  if (OBJ_obj2nid(alg->algorithm) != NID_pbes2) {
+    // PKCS#5 v1.5 and PKCS#12 schemes carry an iteration count too.
+    auto pbe = unpack<PBEPARAM>(alg, ASN1_ITEM_rptr(PBEPARAM));
+    if (pbe && !within(pbe->iter, kMaxKdfIterations, n)) return too_costly();
+    ERR_clear_error();
+    return {};
+  }
+  auto pbe2 = unpack<PBE2PARAM>(alg, ASN1_ITEM_rptr(PBE2PARAM));
+  if (!pbe2 || !pbe2->keyfunc) return ossl_fail(Errc::bad_format, "malformed PBES2 parameters");
+  const int kdf = OBJ_obj2nid(pbe2->keyfunc->algorithm);
+  if (kdf == NID_id_pbkdf2) {
+    auto params = unpack<PBKDF2PARAM>(pbe2->keyfunc, ASN1_ITEM_rptr(PBKDF2PARAM));
+    if (!params) return ossl_fail(Errc::bad_format, "malformed PBKDF2 parameters");
+    if (!within(params->iter, kMaxKdfIterations, n)) return too_costly();
+  } else if (kdf == NID_id_scrypt) {
+    auto params = unpack<SCRYPT_PARAMS>(pbe2->keyfunc, ASN1_ITEM_rptr(SCRYPT_PARAMS));
+    if (!params) return ossl_fail(Errc::bad_format, "malformed scrypt parameters");
+    std::uint64_t cost = 0, block_size = 0, parallel = 0;
+    if (!within(params->costParameter, kMaxScryptWork, cost) ||
+        !within(params->blockSize, kMaxScryptWork, block_size) ||
+        !within(params->parallelizationParameter, kMaxScryptWork, parallel) ||
+        cost * block_size > kMaxScryptWork || cost * block_size * parallel > kMaxScryptWork) {
+      return too_costly();
+    }
+  }
+  ERR_clear_error();
+  return {};
 }
 
 Result<PkeyPtr> decode(std::string_view block, int selection, std::string_view passphrase) {
@@ -367,6 +446,9 @@ Result<std::string> encode(EVP_PKEY* key, int selection, const char* structure, 
 Result<PrivateKey> private_key_from_pem(std::string_view pem, std::string_view passphrase) {
   auto block = find_block(pem, is_private_label, "PRIVATE KEY");
   if (!block) return std::unexpected(block.error());
+  if (block->label == "ENCRYPTED PRIVATE KEY" && !passphrase.empty()) {
+    if (auto cost = check_kdf_cost(block->text); !cost) return std::unexpected(cost.error());
+  }
   auto key = decode(block->text, EVP_PKEY_KEYPAIR, passphrase);
   if (!key) return std::unexpected(key.error());
   return private_from_pkey(key->get());

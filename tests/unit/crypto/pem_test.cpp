@@ -34,6 +34,8 @@ namespace {
 //   openssl ec -pubout -conv_form compressed; openssl pkey -pubout
 //   ssh-keygen -t rsa -b 2048 | ecdsa: ssh-keygen -e -m PKCS8 | -m PEM -f key.pub
 //   openssl genpkey secp256k1 / RSA 512 / X25519; openssl dsaparam -genkey 1024
+//   openssl pkcs8 -topk8 -iter 2000000 | -scrypt -scrypt_N 16384 -scrypt_r 8
+//     -scrypt_p 1|64 | -v1 PBE-SHA1-3DES [-iter 3000000]  (cost bounds)
 // The *Pub strings are the key.pub files that ssh-keygen wrote next to each key (for
 // the ssh-keygen keys, identical to ssh-keygen -y of the private key file).
 
@@ -365,6 +367,37 @@ constexpr std::string_view kX25519 = R"PEM(-----BEGIN PRIVATE KEY-----
 MC4CAQAwBQYDK2VuBCIEIHg/c08At2jMuf4lGhPXVpggFTDK+jYCVTTQ60uYWQpY
 -----END PRIVATE KEY-----
 )PEM";
+constexpr std::string_view kEd25519Pbkdf2Iter2M = R"PEM(-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIGcMFgGCSqGSIb3DQEFDTBLMCoGCSqGSIb3DQEFDDAdBAhZSVdo/eu1ewIDHoSA
+MAwGCCqGSIb3DQIJBQAwHQYJYIZIAWUDBAEqBBAv8c4QS3jWaJ4a2PUI2dvgBEAO
+piYiWDXjLsnOfWuSwXpiXihFVo3kzKElzwTw2asZAaC6CX5H2dQ1b7pVsz/hmphw
+IQ2Fsq9GY99cUWhyzJYe
+-----END ENCRYPTED PRIVATE KEY-----
+)PEM";
+constexpr std::string_view kEd25519Scrypt = R"PEM(-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIGTME8GCSqGSIb3DQEFDTBCMCEGCSsGAQQB2kcECzAUBAgu1O28pWFFFwICQAAC
+AQgCAQEwHQYJYIZIAWUDBAEqBBBkbTZxn4YC0tnwHt1uDvDHBEBbKpVc7BziNH9K
+6sTICuEnmj4FbsdfaIeHWAqSmjkyPTUv+qGNNkqC9UO8sokZOwRf9O7Zv9ntNv6S
+X8ARSDol
+-----END ENCRYPTED PRIVATE KEY-----
+)PEM";
+constexpr std::string_view kEd25519ScryptP64 = R"PEM(-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIGTME8GCSqGSIb3DQEFDTBCMCEGCSsGAQQB2kcECzAUBAgeK7tP58nSegICQAAC
+AQgCAUAwHQYJYIZIAWUDBAEqBBAzL+rjMfr1oQvdLm3Q3kvaBEB6ttO6sToDTLL/
+bf1RamkuP159CDcAkxHk95v+W4PS8XMVuX7eeJwp1Az08z3TJY9qFeUyE9ism4hv
+lhU0r74f
+-----END ENCRYPTED PRIVATE KEY-----
+)PEM";
+constexpr std::string_view kEd25519PbeSha13Des = R"PEM(-----BEGIN ENCRYPTED PRIVATE KEY-----
+MFgwHAYKKoZIhvcNAQwBAzAOBAj0NB7nlcgGvAICCAAEOLtF3QS4h/U5BD/sCJLo
+7BiQDD46iocRIai0AnqGtk93uT6jNHZH7NRjHEogqjOIV/LEOlb1AfpC
+-----END ENCRYPTED PRIVATE KEY-----
+)PEM";
+constexpr std::string_view kEd25519PbeSha13DesIter3M = R"PEM(-----BEGIN ENCRYPTED PRIVATE KEY-----
+MFkwHQYKKoZIhvcNAQwBAzAPBAhP3TBS+r7VpQIDLcbABDiJfB/tsFNFbLGqAd+L
+Tiw/lPBaWfvywn4c7pzc7AXLKKXbxCRsMdx5xzS7QCCPRMrkPnzPJYAVWw==
+-----END ENCRYPTED PRIVATE KEY-----
+)PEM";
 
 constexpr std::string_view kPass = "pass phrase";
 // openssl pkey -pubout -outform DER | tail -c 32 for kEd25519Pkcs8 and kEd25519Spki.
@@ -537,6 +570,23 @@ TEST(PemPrivate, RoundTripsEveryTypeAndFormat) {
         EXPECT_TRUE(same_private(k, *back));
       }
     }
+  }
+}
+
+TEST(PemPrivate, KeyDerivationCostIsBounded) {
+  // Made with openssl pkcs8 -topk8 from kEd25519Pkcs8.
+  for (std::string_view pem : {kEd25519Scrypt, kEd25519PbeSha13Des}) {
+    auto k = private_key_from_pem(pem, kPass);
+    ASSERT_TRUE(k) << k.error().to_string();
+    EXPECT_EQ(hex(k->public_key().raw_public()), kEd25519Pkcs8Raw);
+  }
+  for (std::string_view pem : {kEd25519Pbkdf2Iter2M, kEd25519ScryptP64, kEd25519PbeSha13DesIter3M}) {
+    EXPECT_TRUE(pem_private_key_is_encrypted(pem));
+    auto k = private_key_from_pem(pem, kPass);
+    ASSERT_FALSE(k);
+    EXPECT_EQ(k.error().code, Errc::too_large) << k.error().to_string();
+    // Without a passphrase nothing is derived: the answer is still "needs a passphrase".
+    EXPECT_EQ(private_key_from_pem(pem, "").error().code, Errc::bad_passphrase);
   }
 }
 
