@@ -1,5 +1,6 @@
 // Key generation: one key pair (the default operation) and -A, every missing host key.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -150,6 +151,17 @@ void do_gen_all_hostkeys(const Options& o, const User& user) {
     }
     std::printf("%s ", hk.display);
     std::fflush(stdout);
+    // As ssh-keygen: a temporary name reserved beside the key before any work, so that a
+    // missing directory fails at once with the same message.
+    std::string reserve = prv_file + ".XXXXXXXXXX";
+    int fd = mkstemp(reserve.data());
+    if (fd == -1) {
+      log_error("Could not save your private key in " + reserve + ": " + errno_text(errno));
+      first = false;
+      continue;
+    }
+    close(fd);
+    unlink(reserve.c_str());
     Choice choice = validate_type_bits(hk.type, 0);
     auto key = crypto::PrivateKey::generate(choice.type, choice.rsa_bits != 0 ? choice.rsa_bits : 3072);
     if (!key) {
