@@ -174,8 +174,8 @@ Result<LoadedKey> load_private(const std::string& path, std::string_view passphr
   return LoadedKey{std::move(loaded->key), std::move(comment), loaded->format};
 }
 
-LoadedKey load_identity(const Options& o, const std::string& path, const char* prompt, const char* what, bool quote,
-                        bool try_new_passphrase) {
+LoadedKey load_identity(const Options& o, const std::string& path, const char* prompt, const char* what,
+                        bool quote) {
   auto describe = [&](const Error& e) {
     std::string name = quote ? "\"" + path + "\"" : path;
     return std::string(what) + " " + name + ": " + reason(e);
@@ -183,13 +183,7 @@ LoadedKey load_identity(const Options& o, const std::string& path, const char* p
   auto first = load_private(path, "");
   if (first) return std::move(*first);
   if (first.error().code != Errc::bad_passphrase) fatal(describe(first.error()));
-  std::string pass;
-  if (o.old_passphrase)
-    pass = *o.old_passphrase;
-  else if (try_new_passphrase && o.new_passphrase)
-    pass = *o.new_passphrase;
-  else
-    pass = read_passphrase(prompt);
+  std::string pass = o.old_passphrase ? *o.old_passphrase : read_passphrase(prompt);
   auto second = load_private(path, pass);
   crypto::wipe(pass.data(), pass.size());
   if (!second) fatal(describe(second.error()));

@@ -82,7 +82,7 @@ Result<LoadedKey> load_private(const std::string& path, std::string_view passphr
 // Loads with an empty passphrase, then -P or a prompt; fatal "<what> \"path\": reason"
 // (or "<what> path: reason" when quote is false) on failure.
 LoadedKey load_identity(const Options& o, const std::string& path, const char* prompt, const char* what,
-                        bool quote, bool try_new_passphrase = false);
+                        bool quote);
 
 // OpenSSH's sshkey_load_public: the file as a public key, then file.pub, then the
 // public half kept in the clear in an openssh-key-v1 file (with no comment).

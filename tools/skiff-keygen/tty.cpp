@@ -5,10 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
-#include <cstring>
-#include <iostream>
+#include <cstdlib>
 #include <string>
 
 #include "crypto/secure.hpp"
