@@ -17,8 +17,8 @@ enum class PatternMatch : std::uint8_t {
 };
 
 // match_pattern_list(): patterns are wire::match_glob wildcards; with
-// case_insensitive the text is lowered before matching (patterns are taken as written,
-// as OpenSSH does with its lowered-on-load patterns, so callers lower them too).
+// case_insensitive both the text and the patterns are lowered before matching (OpenSSH
+// lowers the patterns and has its callers lower the text).
 PatternMatch match_pattern_list(std::string_view text, std::string_view list, bool case_insensitive);
 
 // match_hostname(): a host name against a known_hosts / Host pattern list, case-
