@@ -119,7 +119,8 @@ std::optional<wire::Bytes> hashed_salt(std::string_view hosts) {
   if (!hosts.starts_with(kHashMagic)) return std::nullopt;
   std::string_view rest = hosts.substr(kHashMagic.size());
   std::size_t end = rest.find('|');
-  if (end == std::string_view::npos || end == 0 || end > kMaxEncodedSalt) return std::nullopt;
+  // OpenSSH's decoder wants the '=' padding, which wire::base64_decode leaves optional.
+  if (end == std::string_view::npos || end == 0 || end > kMaxEncodedSalt || end % 4 != 0) return std::nullopt;
   auto salt = wire::base64_decode(rest.substr(0, end));
   if (!salt || salt->size() != kSaltBytes) return std::nullopt;
   return salt;
