@@ -185,7 +185,20 @@ const std::string kH_bad_file =
     "|2|abc|def ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBCu9SseCCIDeX7gZPrRHchDUMDAO7/XcswvdebasMax\n"
     "|1|AAAA|def ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBCu9SseCCIDeX7gZPrRHchDUMDAO7/XcswvdebasMax\n"
     "ok.host ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINnaOxq5XKENjZcV0p0bqb93e5fgNMg3HUEcE3Y1nApb\n";
-const std::vector<std::string> kH_bad_stderr = {"kh:2: invalid line", "kh:3: invalid line", "kh:5: invalid line", "kh:6: invalid line", "kh:7: invalid line", "kh:8: invalid line", "kh:9: invalid line", "kh:10: invalid line", "kh:11: invalid line", "kh:12: invalid line", "kh is not a valid known_hosts file.", "Not replacing existing known_hosts file because of errors"};
+const std::vector<std::string> kH_bad_stderr = {
+    "kh:2: invalid line",
+    "kh:3: invalid line",
+    "kh:5: invalid line",
+    "kh:6: invalid line",
+    "kh:7: invalid line",
+    "kh:8: invalid line",
+    "kh:9: invalid line",
+    "kh:10: invalid line",
+    "kh:11: invalid line",
+    "kh:12: invalid line",
+    "kh is not a valid known_hosts file.",
+    "Not replacing existing known_hosts file because of errors",
+};
 
 // ssh-keygen H_clean: rc 0
 const std::string kH_clean_stdout =
@@ -211,7 +224,12 @@ const std::string kH_clean_file =
     "  # indented comment\n"
     "@revoked hashed.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINnaOxq5XKENjZcV0p0bqb93e5fgNMg3HUEcE3Y1nApb\n"
     "|1|hBgleaVouu69pQ7QA7tSCSg5k18=|XBmV9KJEmOeeTkKMkXDLIKtMGh8= ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINnaOxq5XKENjZcV0p0bqb93e5fgNMg3HUEcE3Y1nApb\n";
-const std::vector<std::string> kH_clean_stderr = {"kh:5: ignoring host name with wildcard: *.wild.org,!bad.wild.org", "kh:6: ignoring host name with wildcard: *.example.com", "WARNING: kh.old contains unhashed entries", "Delete this file to ensure privacy of hostnames"};
+const std::vector<std::string> kH_clean_stderr = {
+    "kh:5: ignoring host name with wildcard: *.wild.org,!bad.wild.org",
+    "kh:6: ignoring host name with wildcard: *.example.com",
+    "WARNING: kh.old contains unhashed entries",
+    "Delete this file to ensure privacy of hostnames",
+};
 
 // ssh-keygen H_crlf: rc 1
 const std::string kH_crlf_stdout =
@@ -221,7 +239,11 @@ const std::string kH_crlf_file =
     "\r\n"
     "crlf.host ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBCu9SseCCIDeX7gZPrRHchDUMDAO7/XcswvdebasMax c\r\n"
     "other.host ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINnaOxq5XKENjZcV0p0bqb93e5fgNMg3HUEcE3Y1nApb\r\n";
-const std::vector<std::string> kH_crlf_stderr = {"kh:2: invalid line", "kh is not a valid known_hosts file.", "Not replacing existing known_hosts file because of errors"};
+const std::vector<std::string> kH_crlf_stderr = {
+    "kh:2: invalid line",
+    "kh is not a valid known_hosts file.",
+    "Not replacing existing known_hosts file because of errors",
+};
 
 // ssh-keygen R_bad: rc 1
 const std::string kR_bad_stdout =
@@ -249,7 +271,23 @@ const std::string kR_bad_file =
     "|2|abc|def ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBCu9SseCCIDeX7gZPrRHchDUMDAO7/XcswvdebasMax\n"
     "|1|AAAA|def ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBCu9SseCCIDeX7gZPrRHchDUMDAO7/XcswvdebasMax\n"
     "ok.host ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINnaOxq5XKENjZcV0p0bqb93e5fgNMg3HUEcE3Y1nApb\n";
-const std::vector<std::string> kR_bad_stderr = {"kh:2: invalid line", "kh:3: invalid line", "kh:4: invalid line", "kh:5: invalid line", "kh:6: invalid line", "kh:7: invalid line", "kh:8: invalid line", "kh:9: invalid line", "kh:10: invalid line", "kh:11: invalid line", "kh:12: invalid line", "kh:16: invalid line", "kh:17: invalid line", "kh is not a valid known_hosts file.", "Not replacing existing known_hosts file because of errors"};
+const std::vector<std::string> kR_bad_stderr = {
+    "kh:2: invalid line",
+    "kh:3: invalid line",
+    "kh:4: invalid line",
+    "kh:5: invalid line",
+    "kh:6: invalid line",
+    "kh:7: invalid line",
+    "kh:8: invalid line",
+    "kh:9: invalid line",
+    "kh:10: invalid line",
+    "kh:11: invalid line",
+    "kh:12: invalid line",
+    "kh:16: invalid line",
+    "kh:17: invalid line",
+    "kh is not a valid known_hosts file.",
+    "Not replacing existing known_hosts file because of errors",
+};
 
 // ssh-keygen R_crlf: rc 1
 const std::string kR_crlf_stdout =
@@ -259,7 +297,11 @@ const std::string kR_crlf_file =
     "\r\n"
     "crlf.host ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBCu9SseCCIDeX7gZPrRHchDUMDAO7/XcswvdebasMax c\r\n"
     "other.host ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINnaOxq5XKENjZcV0p0bqb93e5fgNMg3HUEcE3Y1nApb\r\n";
-const std::vector<std::string> kR_crlf_stderr = {"kh:2: invalid line", "kh is not a valid known_hosts file.", "Not replacing existing known_hosts file because of errors"};
+const std::vector<std::string> kR_crlf_stderr = {
+    "kh:2: invalid line",
+    "kh is not a valid known_hosts file.",
+    "Not replacing existing known_hosts file because of errors",
+};
 
 // ssh-keygen R_example: rc 0
 const std::string kR_example_stdout =
@@ -676,4 +718,21 @@ TEST(KnownHostsEdit, NoFinalNewlineAndNul) {
   auto e = remove_known_host(text, "zzz", "kh");
   EXPECT_EQ(e.text, "keep " + kK1 + "\nb " + kK2 + "\n");
   EXPECT_EQ(remove_known_host("", "x").text, "");
+}
+
+TEST(KnownHostsEdit, UnpaddedSaltIsABrokenHash) {
+  // ssh-keygen -R ok.host on these two lines: "# Host ok.host found: line 2" on stdout,
+  // "kh:1: invalid line" on stderr, file kept (its base64 decoder wants the padding).
+  const std::string text =
+      "|1|mkafDjjb7akpGYPWQohwp6Qk7xQ|31xi7UzW8otYhSesY0aiRE5gy1A= " + kK1 + "\nok.host " + kK1 + "\n";
+  auto e = remove_known_host(text, "ok.host", "kh");
+  EXPECT_TRUE(e.invalid);
+  EXPECT_EQ(e.report, "# Host ok.host found: line 2\n");
+  EXPECT_EQ(e.warnings, (std::vector<std::string>{"kh:1: invalid line"}));
+  // -H does not look at hashed names, so the file is valid there.
+  EXPECT_FALSE(hash_known_hosts(text, "kh").invalid);
+  auto f = parse_known_hosts(text, "kh");
+  ASSERT_EQ(f.problems.size(), 1u);
+  EXPECT_EQ(f.problems[0].message, "kh:1: broken hashed host name");
+  EXPECT_EQ(check(f, {"hashed.example"}, kK1).status, HostKeyStatus::unknown);
 }
