@@ -36,6 +36,9 @@ struct KnownHostsFile {
   std::vector<KeyFileProblem> problems;  // bad lines, reported "<file>:<line>: ..." and skipped
 };
 
+// Lines whose key skiff cannot hold (ssh-dss, security keys, certificates) are problems
+// too ("unsupported key type ..."), as are bad markers, broken "|1|" fields, bad base64,
+// missing keys and lines over limits::kMaxKeyFileLine.
 KnownHostsFile parse_known_hosts(std::string_view text, std::string_view file_name);
 
 // The name a host is filed under: "host" for port 22, "[host]:port" otherwise
@@ -43,7 +46,8 @@ KnownHostsFile parse_known_hosts(std::string_view text, std::string_view file_na
 std::string known_hosts_name(std::string_view host, std::uint16_t port);
 
 // Whether an entry's host field covers name: hashed entries by HMAC-SHA1 (constant-time
-// compare), plain ones by match_host_pattern_list (a negated match is false).
+// compare; name is hashed as given, so pass it lowered as ssh does), plain ones by
+// match_host_pattern_list (a negated match is false).
 bool known_host_entry_matches(const KnownHostEntry& entry, std::string_view name);
 
 enum class HostKeyStatus : std::uint8_t {
@@ -55,8 +59,8 @@ enum class HostKeyStatus : std::uint8_t {
 
 struct HostKeyCheck {
   HostKeyStatus status = HostKeyStatus::unknown;
-  // match: the matching line; mismatch: the line with the other key; revoked: the
-  // @revoked line; 0 for unknown.
+  // match: the matching line; mismatch: the line with the other key (the last one, as
+  // OpenSSH reports it); revoked: the @revoked line; 0 for unknown.
   std::size_t line_number = 0;
   std::optional<crypto::PublicKey> other_key;  // mismatch: the key on that line
   bool other_types_known = false;              // unknown: keys of other types exist

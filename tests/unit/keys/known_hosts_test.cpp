@@ -736,3 +736,16 @@ TEST(KnownHostsEdit, UnpaddedSaltIsABrokenHash) {
   EXPECT_EQ(f.problems[0].message, "kh:1: broken hashed host name");
   EXPECT_EQ(check(f, {"hashed.example"}, kK1).status, HostKeyStatus::unknown);
 }
+
+TEST(KnownHostsLookup, MismatchNamesTheLastDifferingLine) {
+  // Like ssh's "Offending key in file:line": the last entry of the same type.
+  auto f = parse_known_hosts("m.host " + kK1 + "\nm.host " + kK2 + "\nm.host " + kK3 + "\n", "kh");
+  std::vector<std::uint8_t> raw(32, 7);
+  auto other = crypto::PublicKey::ed25519(raw);
+  ASSERT_TRUE(other.has_value());
+  std::vector<std::string> names = {"m.host"};
+  auto r = check_host_key(f, names, *other);
+  EXPECT_EQ(r.status, HostKeyStatus::mismatch);
+  EXPECT_EQ(r.line_number, 2u);
+  EXPECT_EQ(encode_public_blob(*r.other_key), encode_public_blob(key_of(kK2)));
+}
