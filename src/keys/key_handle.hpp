@@ -1,5 +1,7 @@
-// What stands behind the public skiff::PrivateKey handle.
+// What stands behind the public skiff::PrivateKey and skiff::PublicKey handles.
 #pragma once
+
+#include <string>
 
 #include <skiff/key.hpp>
 
@@ -9,6 +11,12 @@ namespace skiff {
 
 struct PrivateKey::Impl {
   crypto::PrivateKey key;
+  std::string comment;
+};
+
+struct PublicKey::Impl {
+  crypto::PublicKey key;
+  std::string comment;
 };
 
 }  // namespace skiff

@@ -221,16 +221,19 @@ expect_log() {
 
 # Host keys for the OpenSSH server: ed25519, ecdsa 256/384/521, rsa 3072, made
 # once per test in $SKIFF_T/hostkeys. Sets SSHD_HOSTKEYS (array of private key paths).
+# SKIFF_HOSTKEY_KEYGEN names the program that makes them (default ssh-keygen; the main
+# job uses skiff-keygen, so that OpenSSH's sshd serves keys that skiff wrote).
 SSHD_HOSTKEYS=()
 make_sshd_hostkeys() {
   ((${#SSHD_HOSTKEYS[@]})) && return 0
-  local d=$SKIFF_T/hostkeys spec type bits f
+  local d=$SKIFF_T/hostkeys spec type bits f keygen=${SKIFF_HOSTKEY_KEYGEN:-ssh-keygen}
   mkdir -p "$d"
   for spec in ed25519: ecdsa:256 ecdsa:384 ecdsa:521 rsa:3072; do
     type=${spec%%:*}
     bits=${spec#*:}
     f=$d/ssh_host_${type}${bits:+_$bits}_key
-    ssh-keygen -q -t "$type" ${bits:+-b "$bits"} -N '' -C "skiff-test-$type$bits" -f "$f" </dev/null >/dev/null
+    "$keygen" -q -t "$type" ${bits:+-b "$bits"} -N '' -C "skiff-test-$type$bits" -f "$f" </dev/null >/dev/null ||
+      die "$keygen could not make $f"
     SSHD_HOSTKEYS+=("$f")
   done
 }
