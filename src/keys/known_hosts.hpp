@@ -101,8 +101,8 @@ std::string add_known_host(std::string_view text, std::string_view hosts, const 
 //                     "Original contents retained as <file>.old\n"; for -H with changed>0
 //                     also stderr "WARNING: <file>.old contains unhashed entries" and
 //                     "Delete this file to ensure privacy of hostnames".
-//   With -q ssh-keygen prints none of the stderr lines and no "# Host" lines (-F: pass
-//   quiet; -R: drop report).
+//   With -q ssh-keygen drops only the "# Host ... found" lines (-F: pass quiet; -R: drop
+//   report); the stderr lines are still printed.
 struct KnownHostsEdit {
   std::string text;      // the new file content (the unchanged lines byte for byte)
   std::string report;    // what ssh-keygen prints on stdout for the same operation
