@@ -5,7 +5,7 @@
 #
 # The main job today: skiff performs an SSH key exchange against the real OpenSSH
 # server. A private sshd (/usr/sbin/sshd) is started on 127.0.0.1 and a free port,
-# with a configuration and freshly generated host keys in a temporary directory
+# with a configuration and host keys freshly made by skiff-keygen in a temporary directory
 # (nothing under /etc/ssh is used, port 22 and the system's sshd are never
 # touched); tools/skiff-kex connects to it; then sshd is stopped by its pid and the
 # directory removed. sshd's own log lines about the exchange are shown after it.
@@ -41,6 +41,11 @@ EOF
   exit 1
 fi
 
+# sshd serves host keys that skiff-keygen wrote (openssh-key-v1), and skiff-kex checks
+# the ed25519 one against its .pub file.
+KEYGEN=$SKIFF_BUILD_DIR/tools/skiff-keygen/skiff-keygen
+[[ -x $KEYGEN ]] && export SKIFF_HOSTKEY_KEYGEN=$KEYGEN
+
 # As root, a user with an empty password logs in with the "none" method, so that the
 # demonstration can rekey from both sides (OpenSSH rekeys only after authentication).
 auth_args=()
@@ -56,7 +61,8 @@ fi
 # The client checks sshd's host key against the pinned public key.
 auth_args+=(-o HostKeyAlgorithms=ssh-ed25519 --known-host-key "$(sshd_hostkey ed25519).pub")
 echo
-echo "run: OpenSSH sshd (pid $SSHD_PID) listens on 127.0.0.1:$SSHD_PORT with these host keys:"
+echo "run: OpenSSH sshd (pid $SSHD_PID) listens on 127.0.0.1:$SSHD_PORT with these host keys"
+echo "     (made by ${SKIFF_HOSTKEY_KEYGEN:-ssh-keygen}; fingerprints as OpenSSH's ssh-keygen reads them):"
 for k in "${SSHD_HOSTKEYS[@]}"; do
   printf '       %s\n' "$(ssh-keygen -l -E sha256 -f "$k.pub")"
 done
