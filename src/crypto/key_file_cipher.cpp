@@ -114,8 +114,9 @@ const KeyFileCipher* find_key_file_cipher(std::string_view name) noexcept {
 Result<Bytes> key_file_encrypt(const KeyFileCipher& cipher, ByteView key, ByteView iv, ByteView plaintext) {
   auto e = check_args(cipher, key, iv, plaintext.size());
   if (!e) return std::unexpected(std::move(e.error()));
-  Bytes out(plaintext.begin(), plaintext.end());
-  out.resize(plaintext.size() + cipher.tag_len);
+  // Sized once: growing it would free an unwiped copy of the clear private section.
+  Bytes out(plaintext.size() + cipher.tag_len);
+  std::copy(plaintext.begin(), plaintext.end(), out.begin());
   std::span<std::uint8_t> body(out.data(), plaintext.size());
   auto tag = [&] { return std::span<std::uint8_t, 16>(out.data() + plaintext.size(), 16); };  // AEAD only
   switch ((*e)->mode) {

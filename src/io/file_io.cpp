@@ -54,7 +54,10 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
   }
   // The size may change under us (or be unknown, for a pipe): read until end of file,
   // but never more than one byte past the cap.
+  // Reserved from the size so that a key file's text is not left behind in freed buffers
+  // when the string grows (callers wipe what they hold).
   std::string content;
+  if (S_ISREG(st.st_mode)) content.reserve(static_cast<std::size_t>(st.st_size) + 1);
   char buf[16384];
   while (true) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
@@ -71,7 +74,20 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
   return content;
 }
 
-Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode) {
+Result<void> write_file_atomic(const std::filesystem::path& link_or_path, std::string_view content, unsigned mode) {
+  // A symbolic link is written through: its target is replaced, as ssh-keygen's
+  // open(O_TRUNC) would. Renaming onto the link itself would leave the old content (say,
+  // an unencrypted key after -p) at the target while the user believes it replaced.
+  // Followed by hand because a dangling link (its target not made yet) must be followed too.
+  std::filesystem::path path = link_or_path;
+  for (int hops = 0;; ++hops) {
+    std::error_code ec;
+    if (!std::filesystem::is_symlink(path, ec)) break;
+    if (hops == 40) return system_error("cannot resolve the link", link_or_path, ELOOP);
+    auto target = std::filesystem::read_symlink(path, ec);
+    if (ec) return system_error("cannot resolve the link", link_or_path, ec.value());
+    path = target.is_absolute() ? target : path.parent_path() / target;
+  }
   std::string tmp = path.string() + ".XXXXXXXXXX";
   Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
   if (fd.get() < 0) return system_error("cannot create a temporary file for", path, errno);

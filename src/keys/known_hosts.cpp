@@ -190,8 +190,8 @@ LineView examine(std::string_view line, std::string_view name, bool want_match) 
   return v;
 }
 
-// Calls fn(number, line, too_long) for each line as ssh-keygen reads it: '\r' kept, cut
-// at a NUL byte; a line over the cap is passed whole with too_long set.
+// Calls fn(number, line) for each line as ssh-keygen reads it: '\r' kept, cut at a NUL
+// byte, no line cap (see kEditsIgnoreLineCap).
 template <class Fn>
 void for_each_raw_line(std::string_view text, Fn&& fn) {
   std::size_t number = 0;
@@ -201,7 +201,7 @@ void for_each_raw_line(std::string_view text, Fn&& fn) {
     std::string_view line = text.substr(0, end);
     text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
     line = line.substr(0, line.find('\0'));
-    fn(number, line, line.size() > limits::kMaxKeyFileLine);
+    fn(number, line);
   }
 }
 
@@ -392,10 +392,15 @@ std::string add_known_host(std::string_view text, std::string_view hosts, const 
   return out;
 }
 
+// kEditsIgnoreLineCap: the -F/-R/-H edits look at every line whatever its length, as
+// ssh-keygen does (a line listing thousands of hosts is legitimate, and refusing to
+// rewrite such a file would leave a stale key in place). Memory stays bounded by the
+// caller's file cap and examining a line is linear in its length. Client look-ups
+// (parse_known_hosts) keep the line cap and report such lines.
 KnownHostsEdit remove_known_host(std::string_view text, std::string_view name, std::string_view file_name) {
   KnownHostsEdit edit;
-  for_each_raw_line(text, [&](std::size_t number, std::string_view line, bool too_long) {
-    LineView v = too_long ? LineView{} : examine(line, name, false);
+  for_each_raw_line(text, [&](std::size_t number, std::string_view line) {
+    LineView v = examine(line, name, false);
     if (v.kind == LineKind::ok && v.matched && v.marker == KnownHostMarker::none) {
       ++edit.changed;
       edit.report += "# Host " + std::string(name) + " found: line " + std::to_string(number) + "\n";
@@ -412,8 +417,8 @@ KnownHostsEdit remove_known_host(std::string_view text, std::string_view name, s
 
 KnownHostsEdit hash_known_hosts(std::string_view text, std::string_view file_name) {
   KnownHostsEdit edit;
-  for_each_raw_line(text, [&](std::size_t number, std::string_view line, bool too_long) {
-    LineView v = too_long ? LineView{} : examine(line, {}, false);
+  for_each_raw_line(text, [&](std::size_t number, std::string_view line) {
+    LineView v = examine(line, {}, false);
     if (v.kind == LineKind::ok) {
       if (hash_line(v, line, edit.text, false, file_name, number, edit.warnings)) ++edit.changed;
       return;
@@ -430,8 +435,7 @@ KnownHostsEdit hash_known_hosts(std::string_view text, std::string_view file_nam
 KnownHostsEdit find_known_host(std::string_view text, std::string_view name, bool hash_output, bool quiet) {
   KnownHostsEdit edit;
   std::vector<std::string> unused;  // ssh-keygen -F warns about nothing
-  for_each_raw_line(text, [&](std::size_t number, std::string_view line, bool too_long) {
-    if (too_long) return;
+  for_each_raw_line(text, [&](std::size_t number, std::string_view line) {
     LineView v = examine(line, name, true);
     if (v.kind != LineKind::ok || !v.matched) return;
     ++edit.changed;

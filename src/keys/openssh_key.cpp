@@ -89,6 +89,7 @@ Result<std::string> unarmour(std::string_view text) {
   auto first = next_line();
   if (!first || *first != kBegin) return fail(Errc::bad_format, "not an OpenSSH private key (no BEGIN line)");
   std::string body;
+  body.reserve(text.size());  // never reallocated: no stale copies of the key's base64
   bool ended = false;
   while (auto line = next_line()) {
     if (*line == kEnd) {
@@ -103,12 +104,7 @@ Result<std::string> unarmour(std::string_view text) {
     crypto::wipe(body.data(), body.size());
     return fail(Errc::bad_format, "OpenSSH private key has no END line");
   }
-  while (auto line = next_line()) {
-    if (line->find_first_not_of(" \t") != std::string_view::npos) {
-      crypto::wipe(body.data(), body.size());
-      return fail(Errc::bad_format, "text after the END line of the private key");
-    }
-  }
+  // Text after the END line is ignored, as OpenSSH does (people append the .pub line).
   return body;
 }
 
@@ -286,7 +282,11 @@ Result<std::string> write_openssh_private_key(const crypto::PrivateKey& key, std
     wire::Writer(kdf_options).string(salt).u32(options.kdf_rounds);
   }
 
+  // Reserved so that the writers never reallocate (which would free unwiped copies): the
+  // largest private section, RSA-16384, is under 8 KiB plus the comment.
+  constexpr std::size_t kSectionBound = 16 * 1024;
   Section plain;
+  plain.bytes.reserve(kSectionBound + comment.size());
   wire::Writer s(plain.bytes);
   std::uint32_t check = 0;
   crypto::random_bytes(std::span(reinterpret_cast<std::uint8_t*>(&check), sizeof check));
@@ -299,12 +299,14 @@ Result<std::string> write_openssh_private_key(const crypto::PrivateKey& key, std
   auto sealed = crypto::key_file_encrypt(*cipher, kdf_view.first(cipher->key_len),
                                          kdf_view.subspan(cipher->key_len), plain.bytes);
   if (!sealed) return pass_on(sealed);
+  Section sealed_section{std::move(*sealed)};  // in the clear for cipher "none": wiped too
 
   Section file;
+  file.bytes.reserve(kSectionBound + comment.size() + 1024);
   wire::Writer w(file.bytes);
   w.raw(kMagic).string(cipher->name).string(encrypt ? "bcrypt" : "none").string(kdf_options).u32(1);
   w.string(encode_public_blob(key.public_key()));
-  w.u32(static_cast<std::uint32_t>(plain.bytes.size())).raw(*sealed);
+  w.u32(static_cast<std::uint32_t>(plain.bytes.size())).raw(sealed_section.bytes);
 
   std::string b64 = wire::base64_encode(file.bytes);
   WipeOnExit<std::string> wipe_b64{b64};

@@ -168,6 +168,7 @@ Result<LoadedKey> load_private(const std::string& path, std::string_view passphr
   if (!text) return std::unexpected(text.error());
   if (!permissions_ok(path)) return fail(Errc::invalid_argument, "bad permissions");
   auto loaded = keys::load_private_key(*text, passphrase);
+  crypto::wipe(text->data(), text->size());
   if (!loaded) return std::unexpected(loaded.error());
   std::optional<std::string> comment;
   if (loaded->format == keys::PrivateKeyFormat::openssh) comment = loaded->comment;

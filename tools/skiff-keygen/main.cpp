@@ -14,6 +14,7 @@
 
 #include "crypto/key_file_cipher.hpp"
 #include "keygen.hpp"
+#include "wire/limits.hpp"
 
 using namespace skiff;
 using namespace skiff::keygen;
@@ -142,7 +143,8 @@ int main(int argc, char** argv) {
       case 't': o.key_type = optarg; break;
       case 'v': ++o.verbose; break;
       case 'a': {
-        long long v = parse_number(optarg, 1, INT_MAX, &err);
+        // Capped (ssh-keygen is not) so that every key skiff-keygen writes, skiff can read.
+        long long v = parse_number(optarg, 1, limits::kMaxKdfRounds, &err);
         if (err) fatal(std::string("Invalid number: ") + optarg + " (" + err + ")");
         o.rounds = static_cast<unsigned>(v);
         break;

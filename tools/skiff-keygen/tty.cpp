@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 
 #include "crypto/secure.hpp"
@@ -21,11 +22,34 @@ int g_tty_fd = -1;
 struct termios g_saved_termios;
 bool g_echo_off = false;
 
+struct termios g_quiet_termios {};
+
 void restore_and_reraise(int sig) {
   if (g_echo_off) tcsetattr(g_tty_fd, TCSAFLUSH, &g_saved_termios);
   signal(sig, SIG_DFL);
   raise(sig);
 }
+
+// Job control at the prompt (^Z, background reads/writes): the shell gets its terminal
+// back with echo on while we are stopped, and echo goes off again when we continue, as
+// readpassphrase(3) does. Installed with SA_NODEFER so that the re-raised signal stops
+// us inside the handler.
+void stop_with_terminal_restored(int sig) {
+  int saved_errno = errno;
+  if (g_echo_off) tcsetattr(g_tty_fd, TCSAFLUSH, &g_saved_termios);
+  signal(sig, SIG_DFL);
+  raise(sig);
+  struct sigaction again {};
+  again.sa_handler = stop_with_terminal_restored;
+  again.sa_flags = SA_NODEFER;
+  sigemptyset(&again.sa_mask);
+  sigaction(sig, &again, nullptr);
+  if (g_echo_off) tcsetattr(g_tty_fd, TCSAFLUSH, &g_quiet_termios);
+  errno = saved_errno;
+}
+
+constexpr int kTerminatingSignals[] = {SIGINT, SIGTERM, SIGQUIT, SIGHUP};
+constexpr int kStopSignals[] = {SIGTSTP, SIGTTIN, SIGTTOU};
 
 void write_all(int fd, std::string_view s) {
   while (!s.empty()) {
@@ -50,23 +74,27 @@ std::string read_passphrase(const char* prompt) {
 
   bool echo_off = false;
   struct termios saved {};
-  struct sigaction old_int {}, old_term {}, old_quit {}, sa {};
+  struct sigaction old_term[std::size(kTerminatingSignals)] {}, old_stop[std::size(kStopSignals)] {};
   if (tty >= 0 && tcgetattr(in, &saved) == 0) {
     g_tty_fd = in;
     g_saved_termios = saved;
-    sa.sa_handler = restore_and_reraise;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGQUIT, &sa, &old_quit);
     struct termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
+    g_quiet_termios = quiet;
+    struct sigaction sa {};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = restore_and_reraise;
+    for (std::size_t i = 0; i < std::size(kTerminatingSignals); ++i) sigaction(kTerminatingSignals[i], &sa, &old_term[i]);
+    sa.sa_handler = stop_with_terminal_restored;
+    sa.sa_flags = SA_NODEFER;
+    for (std::size_t i = 0; i < std::size(kStopSignals); ++i) sigaction(kStopSignals[i], &sa, &old_stop[i]);
     if (tcsetattr(in, TCSAFLUSH, &quiet) == 0) echo_off = g_echo_off = true;
   }
   // After echo is off: TCSAFLUSH drops what was typed before, never what answers the prompt.
   write_all(out, prompt);
 
   std::string line;
+  line.reserve(1024);  // never reallocated, so no copy of the passphrase is freed unwiped
   for (;;) {
     char c = 0;
     ssize_t n = read(in, &c, 1);
@@ -80,9 +108,8 @@ std::string read_passphrase(const char* prompt) {
     write_all(out, "\n");
   }
   if (g_tty_fd == in) {
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-    sigaction(SIGQUIT, &old_quit, nullptr);
+    for (std::size_t i = 0; i < std::size(kTerminatingSignals); ++i) sigaction(kTerminatingSignals[i], &old_term[i], nullptr);
+    for (std::size_t i = 0; i < std::size(kStopSignals); ++i) sigaction(kStopSignals[i], &old_stop[i], nullptr);
     g_tty_fd = -1;
   }
   if (tty >= 0) close(tty);

@@ -87,6 +87,26 @@ TEST_F(FileIoTest, AtomicReplaceSetsModeAndLeavesNoTemporary) {
   EXPECT_EQ(skiff::io::read_file(dir_ / "fresh", 10).value(), "");
 }
 
+// A key file reached through a symbolic link: the target gets the new content and the
+// link stays a link (a rename onto the link would leave the old key at the target).
+TEST_F(FileIoTest, SymlinkIsWrittenThrough) {
+  fs::create_directory(dir_ / "real");
+  fs::path target = dir_ / "real" / "id_ed25519";
+  put(target, "unencrypted key\n");
+  fs::create_symlink(target, dir_ / "link");
+  auto r = skiff::io::write_file_atomic(dir_ / "link", "encrypted key\n", 0600);
+  ASSERT_TRUE(r.has_value()) << r.error().to_string();
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link"));
+  EXPECT_EQ(skiff::io::read_file(target, 100).value(), "encrypted key\n");
+  EXPECT_EQ(mode_of(target), 0600u);
+  // A relative link that dangles creates its target.
+  fs::create_symlink("real/new_key", dir_ / "dangling");
+  r = skiff::io::write_file_atomic(dir_ / "dangling", "fresh\n", 0600);
+  ASSERT_TRUE(r.has_value()) << r.error().to_string();
+  EXPECT_TRUE(fs::is_symlink(dir_ / "dangling"));
+  EXPECT_EQ(skiff::io::read_file(dir_ / "real" / "new_key", 100).value(), "fresh\n");
+}
+
 TEST_F(FileIoTest, FailureLeavesTheOriginal) {
   fs::path p = dir_ / "keep";
   put(p, "original\n");

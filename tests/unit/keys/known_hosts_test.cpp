@@ -700,16 +700,32 @@ TEST(KnownHostsHash, SameLinesAsSshKeygen) {
   EXPECT_EQ(kH_bad_file, kBad);
 }
 
-TEST(KnownHostsEdit, OverlongLineIsInvalidAndKept) {
-  const std::string text = "a " + kK1 + "\nlong " + std::string(limits::kMaxKeyFileLine + 1, 'x') + "\n";
+// ssh-keygen has no line cap for -F/-R/-H: a line listing thousands of hosts (longer than
+// the look-up's kMaxKeyFileLine) is searched and rewritten like any other.
+TEST(KnownHostsEdit, LongLinesAreEditedLikeOthers) {
+  std::string many;
+  for (int i = 0; i < 5000; ++i) many += "host" + std::to_string(i) + ".example.com,";
+  many.pop_back();
+  ASSERT_GT(many.size(), limits::kMaxKeyFileLine);
+  const std::string long_line = many + " " + kK1 + "\n";
+  const std::string text = long_line + "a " + kK2 + "\n";
   auto e = remove_known_host(text, "a", "kh");
-  EXPECT_TRUE(e.invalid);
-  EXPECT_EQ(e.warnings, (std::vector<std::string>{"kh:2: invalid line"}));
+  EXPECT_FALSE(e.invalid);
   EXPECT_EQ(e.changed, 1u);
-  EXPECT_EQ(e.text, text.substr(text.find('\n') + 1));
+  EXPECT_EQ(e.text, long_line);
+  EXPECT_EQ(find_known_host(text, "host4321.example.com", false, true).changed, 1u);
+  e = remove_known_host(text, "host4999.example.com", "kh");
+  EXPECT_EQ(e.changed, 1u);
+  EXPECT_EQ(e.text, "a " + kK2 + "\n");
   e = hash_known_hosts(text, "kh");
+  EXPECT_FALSE(e.invalid);
+  EXPECT_EQ(e.changed, 2u);
+  // A line that is long and broken is still an invalid line.
+  const std::string broken = "long " + std::string(limits::kMaxKeyFileLine + 1, 'x') + "\n";
+  e = remove_known_host(broken, "a", "kh");
   EXPECT_TRUE(e.invalid);
-  EXPECT_EQ(find_known_host(text, "long", false, false).changed, 0u);
+  EXPECT_EQ(e.warnings, (std::vector<std::string>{"kh:1: invalid line"}));
+  EXPECT_EQ(e.text, broken);
 }
 
 TEST(KnownHostsEdit, NoFinalNewlineAndNul) {
