@@ -186,12 +186,40 @@ TEST(BcryptPbkdfKat, WrongPassphraseFailsTheCheckWords) {
   EXPECT_NE(hex_encode(ByteView(plain).first(4)), hex_encode(ByteView(plain).subspan(4, 4)));
 }
 
-// pyca/bcrypt's test of kdf(b"password", b"salt", 32, rounds=4), from OpenBSD.
-TEST(BcryptPbkdfKat, PasswordSaltFourRounds) {
-  const Bytes salt{'s', 'a', 'l', 't'};
-  std::array<std::uint8_t, 32> out{};
-  ASSERT_TRUE(bcrypt_pbkdf("password", salt, 4, out));
-  EXPECT_EQ(hex_encode(out), "5bbf0cc293587f1c3635555c27796598d47e579071bf427e9d8fbe842aba34d9");
+// OpenBSD's regression vectors for bcrypt_pbkdf (regress/lib/libutil/bcrypt_pbkdf, as
+// republished by pyca/bcrypt and RustCrypto's bcrypt-pbkdf): embedded NULs in passphrase
+// and salt, one-byte inputs, several rounds and output lengths (64 bytes = two strides).
+TEST(BcryptPbkdfKat, OpenBsdRegressionVectors) {
+  using namespace std::string_view_literals;
+  struct Case {
+    std::string_view passphrase;
+    std::string_view salt;
+    unsigned rounds;
+    std::string_view out_hex;
+  };
+  const Case cases[] = {
+      {"password"sv, "salt"sv, 4, "5bbf0cc293587f1c3635555c27796598d47e579071bf427e9d8fbe842aba34d9"},
+      {"password"sv, "\0"sv, 4, "c12b566235eee04c212598970a579a67"},
+      {"\0"sv, "salt"sv, 4, "6051be18c2f4f82cbf0efee5471b4bb9"},
+      {"password\0"sv, "salt\0"sv, 4, "7410e44cf4fa07bfaac8a928b1727fac001375e7bf7384370f48efd121743050"},
+      {"pass\0wor"sv, "sa\0l"sv, 4, "c2bffd9db38f6569efef4372f4de83c0"},
+      {"pass\0word"sv, "sa\0lt"sv, 4, "4ba4ac3925c0e8d7f0cdb6bb1684a56f"},
+      {"password"sv, "salt"sv, 8,
+       "e1367ec5151a33faac4cc1c144cd23fa15d5548493ecc99b9b5d9c0d3b27bec76227ea66088b849b20ab7aa478010246e74bba51723fefa9f9474d6508845e8d"},
+      {"password"sv, "salt"sv, 42, "833cf0dcf56db65608e8f0dc0ce882bd"},
+      {"Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor incididunt ut labore et "
+       "dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea "
+       "commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat "
+       "nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit "
+       "anim id est laborum."sv,
+       "salis\0"sv, 8, "10978b07253df57f71a162eb0e8ad30a"},
+  };
+  for (const Case& c : cases) {
+    const Bytes salt(c.salt.begin(), c.salt.end());
+    Bytes out(c.out_hex.size() / 2);
+    ASSERT_TRUE(bcrypt_pbkdf(c.passphrase, salt, c.rounds, out)) << c.out_hex;
+    EXPECT_EQ(hex_encode(out), c.out_hex);
+  }
 }
 
 TEST(BcryptPbkdf, StridedOutputLengths) {
