@@ -230,6 +230,12 @@ Result<InfoResponse> decode_info_response(ByteView payload) {
   return out;
 }
 
+const std::vector<std::string>& default_pubkey_algorithms() {
+  static const std::vector<std::string> v = {"ssh-ed25519",         "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+                                             "ecdsa-sha2-nistp521", "rsa-sha2-512",        "rsa-sha2-256"};
+  return v;
+}
+
 Bytes publickey_signed_data(ByteView session_id, std::string_view user, std::string_view service,
                             std::string_view algorithm, ByteView key_blob) {
   Bytes out;
@@ -244,5 +250,7 @@ Bytes publickey_signed_data(ByteView session_id, std::string_view user, std::str
       .string(key_blob);
   return out;
 }
+
+#undef SKIFF_TRY
 
 }  // namespace skiff::auth

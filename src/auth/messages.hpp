@@ -122,6 +122,10 @@ Result<PasswdChangeReq> decode_passwd_changereq(ByteView payload);
 Result<InfoRequest> decode_info_request(ByteView payload);
 Result<InfoResponse> decode_info_response(ByteView payload);
 
+// The signature algorithms accepted for publickey when none are configured: every one
+// skiff verifies except "ssh-rsa" (SHA-1), as OpenSSH 9's PubkeyAcceptedAlgorithms.
+const std::vector<std::string>& default_pubkey_algorithms();
+
 // What a publickey signature covers (RFC 4252 section 7): string session_id, byte 50,
 // string user, string service, string "publickey", boolean TRUE, string algorithm,
 // string key blob.

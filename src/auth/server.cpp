@@ -12,12 +12,6 @@ namespace {
 
 namespace dc = transport::disconnect;
 
-const std::vector<std::string>& default_pubkey_algorithms() {
-  static const std::vector<std::string> v = {"ssh-ed25519",         "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-                                             "ecdsa-sha2-nistp521", "rsa-sha2-512",        "rsa-sha2-256"};
-  return v;
-}
-
 bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
