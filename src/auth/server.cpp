@@ -12,6 +12,8 @@ namespace {
 
 namespace dc = transport::disconnect;
 
+constexpr auto kMaxFailureDelay = std::chrono::seconds(5);
+
 bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -133,8 +135,14 @@ Result<void> ServerAuth::handle_request(ByteView payload, TimePoint now) {
   pending_key_.reset();
   request_start_ = now;
 
+  ++requests_;
   if (std::holds_alternative<NoneRequest>(req->body)) {
-    output_.push_back(encode(UserauthFailure{methods_that_can_continue(), false}));
+    // As OpenSSH: only a first "none" is free, and "none" is never delayed.
+    if (requests_ == 1) {
+      output_.push_back(encode(UserauthFailure{methods_that_can_continue(), false}));
+    } else {
+      fail_attempt(req->method, std::nullopt, now, false);
+    }
     return {};
   }
   if (!contains(config_.methods, req->method) || !method_can_continue(req->method) ||
@@ -193,10 +201,13 @@ Result<void> ServerAuth::handle_info_response(ByteView payload, TimePoint now) {
   return {};
 }
 
-void ServerAuth::hold(std::optional<Bytes> payload, TimePoint now, Phase after) {
+void ServerAuth::hold(std::optional<Bytes> payload, TimePoint now, Phase after, bool delayed) {
   auto delay = std::chrono::duration_cast<Clock::duration>(config_.min_failure_delay);
   const auto elapsed = now - request_start_;
-  if (delay.count() > 0) {
+  // A decision that took longer than OpenSSH's MAX_FAIL_DELAY_SECONDS is not padded.
+  if (!delayed || elapsed > kMaxFailureDelay) {
+    delay = Clock::duration::zero();
+  } else if (delay.count() > 0) {
     while (delay <= elapsed) delay *= 2;
   }
   const TimePoint release = request_start_ + delay;
@@ -225,13 +236,13 @@ void ServerAuth::drain_queue(TimePoint now) {
   }
 }
 
-void ServerAuth::fail_attempt(std::string method, std::optional<PublicKey> key, TimePoint now) {
+void ServerAuth::fail_attempt(std::string method, std::optional<PublicKey> key, TimePoint now, bool delayed) {
   ++failures_;
   events_.push_back(server_event::AttemptFailed{*user_, std::move(method), std::move(key), failures_});
   if (failures_ >= config_.max_auth_tries) {
-    hold(std::nullopt, now, Phase::closed);
+    hold(std::nullopt, now, Phase::closed, delayed);
   } else {
-    hold(encode(UserauthFailure{methods_that_can_continue(), false}), now, Phase::idle);
+    hold(encode(UserauthFailure{methods_that_can_continue(), false}), now, Phase::idle, delayed);
   }
 }
 
@@ -259,14 +270,14 @@ void ServerAuth::method_succeeded(TimePoint now) {
     return;
   }
   events_.push_back(server_event::PartialSuccess{*user_, m});
-  hold(encode(UserauthFailure{methods_that_can_continue(), true}), now, Phase::idle);
+  hold(encode(UserauthFailure{methods_that_can_continue(), true}), now, Phase::idle, true);
   if (phase_ == Phase::idle) drain_queue(now);
 }
 
 Result<void> ServerAuth::accept(TimePoint now) {
   if (phase_ != Phase::deciding) return fail(Errc::invalid_argument, "no authentication decision is outstanding");
   if (pending_ == Pending::pk_query) {
-    hold(encode(pending_pk_ok_), now, Phase::idle);
+    hold(encode(pending_pk_ok_), now, Phase::idle, true);
     if (phase_ == Phase::idle) drain_queue(now);
     return {};
   }
@@ -290,7 +301,7 @@ Result<void> ServerAuth::request_password_change(std::string prompt, TimePoint n
   if (phase_ != Phase::deciding || pending_ != Pending::password) {
     return fail(Errc::invalid_argument, "no password decision is outstanding");
   }
-  hold(encode(PasswdChangeReq{std::move(prompt), ""}), now, Phase::idle);
+  hold(encode(PasswdChangeReq{std::move(prompt), ""}), now, Phase::idle, true);
   if (phase_ == Phase::idle) drain_queue(now);
   return {};
 }
@@ -301,7 +312,7 @@ Result<void> ServerAuth::send_info_request(InfoRequest request, TimePoint now) {
   }
   if (request.prompts.size() > limits::kMaxKbdIntPrompts) return fail(Errc::too_large, "too many prompts");
   info_prompts_ = request.prompts.size();
-  hold(encode(request), now, Phase::info_wait);
+  hold(encode(request), now, Phase::info_wait, true);
   return {};
 }
 

@@ -17,15 +17,15 @@
 //   whose signature was verified; a key that was only offered (a query) never appears.
 // - Algorithms outside pubkey_accepted_algorithms, keys that do not decode, methods not
 //   enabled or not next in any AuthenticationMethods list fail without asking.
-// - Failures count against max_auth_tries ("none" does not, as in OpenSSH); the failure
-//   that reaches it ends the connection (Disconnect, reason 2, "Too many authentication
-//   failures") instead of a FAILURE message.
+// - Failures count against max_auth_tries (only a first "none" is free, as in OpenSSH);
+//   the failure that reaches it ends the connection (Disconnect, reason 2, "Too many
+//   authentication failures") instead of a FAILURE message.
 // - Every answer except SUCCESS and the answer to "none" is held back until at least
 //   min_failure_delay after the request arrived (doubled until it exceeds the time the
-//   decision took, as OpenSSH's ensure_minimum_time_since): an unknown user, which the
-//   application simply rejects, gets the same answer at the same time as a known one
-//   with a wrong password. Held answers are released by on_timer(); call it when
-//   next_deadline() passes.
+//   decision took, not at all beyond 5 s, as OpenSSH's ensure_minimum_time_since): an
+//   unknown user, which the application simply rejects, gets the same answer at the
+//   same time as a known one with a wrong password. Held answers are released by
+//   on_timer(); call it when next_deadline() passes.
 // - LoginGraceTime: when it passes before success, a Disconnect event asks the caller to
 //   end the connection.
 // - The user name and service may not change between requests (OpenSSH disconnects too);
@@ -159,9 +159,9 @@ class ServerAuth {
   Result<void> start_publickey(const UserauthRequest& req, const PublicKeyRequest& pk, TimePoint now);
   bool method_can_continue(std::string_view m) const;
   std::vector<std::string> methods_that_can_continue() const;
-  void fail_attempt(std::string method, std::optional<PublicKey> key, TimePoint now);
+  void fail_attempt(std::string method, std::optional<PublicKey> key, TimePoint now, bool delayed = true);
   void method_succeeded(TimePoint now);
-  void hold(std::optional<Bytes> payload, TimePoint now, Phase after);
+  void hold(std::optional<Bytes> payload, TimePoint now, Phase after, bool delayed);
   void release_held();
   void drain_queue(TimePoint now);
   Result<void> end(Errc code, std::uint32_t reason, std::string description);
@@ -178,6 +178,7 @@ class ServerAuth {
   std::optional<std::string> user_, service_;
   bool banner_sent_ = false;
   unsigned failures_ = 0;
+  unsigned requests_ = 0;
   std::size_t info_prompts_ = 0;
   // The key (and algorithm) of the request being decided.
   std::optional<PublicKey> pending_key_;

@@ -265,6 +265,13 @@ TEST(AuthFlow, FailureAnswerIsHeldForTheMinimumDelay) {
   ASSERT_TRUE(f);
   EXPECT_EQ((*f)[0], msg::kFailure);
 
+  // A decision slower than OpenSSH's 5 s cap is not padded further.
+  ASSERT_TRUE(s.receive(encode(req), t0 + 11ms));
+  while (s.poll_event()) {
+  }
+  ASSERT_TRUE(s.reject(t0 + 6s));
+  EXPECT_TRUE(s.next_payload());
+
   // Success is not delayed.
   ASSERT_TRUE(s.receive(encode(req), t0 + 20ms));
   while (s.poll_event()) {
