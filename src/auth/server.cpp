@@ -172,6 +172,11 @@ Result<void> ServerAuth::start_publickey(const UserauthRequest& req, const Publi
     fail_attempt(req.method, std::nullopt, now);
     return {};
   }
+  // "publickey,publickey" needs two different keys (OpenSSH refuses a key used before).
+  if (std::find(verified_keys_.begin(), verified_keys_.end(), *key) != verified_keys_.end()) {
+    fail_attempt(req.method, *key, now);
+    return {};
+  }
   if (pk.signature) {
     auto data = publickey_signed_data(session_id_, req.user, req.service, pk.algorithm, pk.key_blob);
     auto ok = verify_signature(pk.key_blob, pk.algorithm, data, *pk.signature, pk.algorithm == "ssh-rsa");

@@ -15,8 +15,9 @@
 // - A signed publickey request is verified here, bound to the session id, before the
 //   application is asked (CheckPublicKey::verified). Authenticated::keys lists only keys
 //   whose signature was verified; a key that was only offered (a query) never appears.
-// - Algorithms outside pubkey_accepted_algorithms, keys that do not decode, methods not
-//   enabled or not next in any AuthenticationMethods list fail without asking.
+// - Algorithms outside pubkey_accepted_algorithms, keys that do not decode, keys that
+//   already completed a step, methods not enabled or not next in any
+//   AuthenticationMethods list fail without asking.
 // - Failures count against max_auth_tries (only a first "none" is free, as in OpenSSH);
 //   the failure that reaches it ends the connection (Disconnect, reason 2, "Too many
 //   authentication failures") instead of a FAILURE message.

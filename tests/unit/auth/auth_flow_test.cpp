@@ -298,3 +298,29 @@ TEST(AuthFlow, LoginGraceTimeEndsAStalledLogin) {
   EXPECT_TRUE(s.closed());
   EXPECT_FALSE(s.receive(encode(UserauthRequest{"u", "ssh-connection", "none", NoneRequest{}}), t0 + 31s));
 }
+
+TEST(AuthFlow, PublicKeyTwiceNeedsTwoDifferentKeys) {
+  auto k1 = make_key(KeyType::ed25519);
+  auto k2 = make_key(KeyType::ecdsa_p256);
+  ServerAuthConfig sc;
+  sc.authentication_methods = {{"publickey", "publickey"}};
+  {
+    auto cc = client_config("bob", {"publickey"});
+    cc.identities = {identity(k1), identity(k1)};
+    AuthPair p(sc, cc);
+    p.sapp.keys["bob"] = {k1.public_key()};
+    p.run();
+    EXPECT_FALSE(p.server.authenticated());
+    EXPECT_TRUE(p.client.failed());
+  }
+  auto cc = client_config("bob", {"publickey"});
+  cc.identities = {identity(k1), identity(k2)};
+  AuthPair p(sc, cc);
+  p.sapp.keys["bob"] = {k1.public_key(), k2.public_key()};
+  p.run();
+  ASSERT_TRUE(p.server.authenticated());
+  auto auth = p.server_all<server_event::Authenticated>().at(0);
+  ASSERT_EQ(auth.keys.size(), 2u);
+  EXPECT_EQ(auth.keys[0], k1.public_key());
+  EXPECT_EQ(auth.keys[1], k2.public_key());
+}
