@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "crypto/hash.hpp"
 #include "keys/key_handle.hpp"
 #include "keys/ssh_key.hpp"
 #include "transport/messages.hpp"
@@ -122,6 +123,14 @@ Result<void> ServerAuth::handle_request(ByteView payload, TimePoint now) {
     }
     user_ = req->user;
     service_ = req->service;
+    failure_delay_ = std::chrono::duration_cast<Clock::duration>(config_.min_failure_delay);
+    if (!config_.timing_secret.empty() && failure_delay_.count() > 0) {
+      crypto::Hash h(crypto::HashAlg::sha512);
+      h.update(config_.timing_secret);
+      h.update(ByteView(reinterpret_cast<const std::uint8_t*>(user_->data()), user_->size()));
+      const Bytes digest = h.finish();
+      failure_delay_ += std::chrono::nanoseconds(wire::get_u32(digest.data()) / 1000);
+    }
   } else if (req->user != *user_ || req->service != *service_) {
     return end(Errc::protocol_error, dc::kProtocolError, "Change of username or service not allowed");
   }
@@ -207,7 +216,7 @@ Result<void> ServerAuth::handle_info_response(ByteView payload, TimePoint now) {
 }
 
 void ServerAuth::hold(std::optional<Bytes> payload, TimePoint now, Phase after, bool delayed) {
-  auto delay = std::chrono::duration_cast<Clock::duration>(config_.min_failure_delay);
+  auto delay = failure_delay_;
   const auto elapsed = now - request_start_;
   // A decision that took longer than OpenSSH's MAX_FAIL_DELAY_SECONDS is not padded.
   if (!delayed || elapsed > kMaxFailureDelay) {

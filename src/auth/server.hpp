@@ -70,6 +70,11 @@ struct ServerAuthConfig {
   std::vector<std::string> pubkey_accepted_algorithms;
   std::string service = "ssh-connection";
   std::chrono::milliseconds min_failure_delay{5};
+  // A server-wide random secret (skiffd makes one at start-up, as sshd's timing_secret):
+  // when set, each user name gets a fixed extra 0..4.3 ms on top of min_failure_delay,
+  // derived from SHA-512(secret || user), so that a user's delay is stable and an unknown
+  // user's looks like any other.
+  Bytes timing_secret;
   std::chrono::seconds login_grace_time{120};  // zero: none
 };
 
@@ -176,6 +181,7 @@ class ServerAuth {
   Pending pending_ = Pending::none;
   std::optional<Held> held_;
   TimePoint request_start_{};
+  Clock::duration failure_delay_{};  // min_failure_delay plus the user's share
   std::optional<std::string> user_, service_;
   bool banner_sent_ = false;
   unsigned failures_ = 0;

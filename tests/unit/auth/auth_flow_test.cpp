@@ -324,3 +324,22 @@ TEST(AuthFlow, PublicKeyTwiceNeedsTwoDifferentKeys) {
   EXPECT_EQ(auth.keys[0], k1.public_key());
   EXPECT_EQ(auth.keys[1], k2.public_key());
 }
+
+TEST(AuthFlow, TimingSecretGivesEachUserAStableExtraDelay) {
+  ServerAuthConfig sc;
+  sc.timing_secret = Bytes(32, 0x42);
+  auto release_for = [&](std::string user) {
+    const TimePoint t0{};
+    ServerAuth s(sc, Bytes(32, 1), t0);
+    EXPECT_TRUE(s.receive(encode(UserauthRequest{user, "ssh-connection", "password", PasswordRequest{"x", std::nullopt}}), t0));
+    while (s.poll_event()) {
+    }
+    EXPECT_TRUE(s.reject(t0));
+    return *s.next_deadline() - t0;
+  };
+  auto a = release_for("alice");
+  EXPECT_GE(a, 5ms);
+  EXPECT_LT(a, 5ms + 4300us);
+  EXPECT_EQ(a, release_for("alice"));
+  EXPECT_NE(a, release_for("mallory"));
+}
