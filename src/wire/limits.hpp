@@ -67,4 +67,22 @@ inline constexpr std::size_t kMaxKeyListFileBytes = 64 * 1024 * 1024;
 // default; a hostile file must not make loading take hours).
 inline constexpr unsigned kMaxKdfRounds = 16384;
 
+// User authentication (src/auth, RFC 4252, RFC 4256). OpenSSH takes any user name that
+// fits a packet; ours are capped well above login(1)'s limits. Passwords and
+// keyboard-interactive answers are capped like PAM conversations in practice; OpenSSH
+// refuses more than 100 keyboard-interactive responses.
+inline constexpr std::size_t kMaxUserNameLength = 1024;
+inline constexpr std::size_t kMaxServiceNameLength = 64;
+inline constexpr std::size_t kMaxAuthMethodNameLength = 64;
+inline constexpr std::size_t kMaxPasswordLength = 4096;
+inline constexpr std::size_t kMaxKbdIntPrompts = 100;
+inline constexpr std::size_t kMaxKbdIntPromptLength = 4096;
+inline constexpr std::size_t kMaxKbdIntResponseLength = 4096;
+// Name, instruction, banner and language tags shown to a person.
+inline constexpr std::size_t kMaxAuthTextLength = 64 * 1024;
+inline constexpr std::size_t kMaxLanguageTagLength = 256;
+// Server: requests that arrive while one is still being decided wait here (a client may
+// pipeline); more than this ends the connection.
+inline constexpr std::size_t kMaxQueuedAuthRequests = 8;
+
 }  // namespace skiff::limits
