@@ -241,7 +241,7 @@ struct ClientParser {
         return;
       default: break;
     }
-    if (auto err = detail::check_args(*k, s.args); !err.empty()) {
+    if (auto err = detail::check_args(*k, s.lower, s.args); !err.empty()) {
       diag.add(file, lineno, err);
       return;
     }

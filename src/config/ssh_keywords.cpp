@@ -180,11 +180,11 @@ bool valid_log_level(std::string_view arg) {
 }
 
 // The error message for a bad argument of keyword k, or empty when valid.
-std::string check_args(const detail::Keyword& k, const std::vector<std::string>& args) {
+std::string check_args(const Keyword& k, std::string_view written, const std::vector<std::string>& args) {
   const std::string& a = args[0];
   const bool one = k.kind != Kind::multi && k.kind != Kind::cumul_multi && k.kind != Kind::rest &&
                    k.kind != Kind::forward && k.kind != Kind::rekey && k.kind != Kind::subsystem;
-  if (one && args.size() > 1) return "keyword " + std::string(k.name) + " extra arguments at end of line";
+  if (one && args.size() > 1) return "keyword " + std::string(written) + " extra arguments at end of line";
   switch (k.kind) {
     case Kind::flag:
     case Kind::choice:
@@ -203,7 +203,7 @@ std::string check_args(const detail::Keyword& k, const std::vector<std::string>&
       if (!(a == "none" || a.size() == 1 || (a.size() == 2 && a[0] == '^'))) return "Bad escape character.";
       break;
     case Kind::rekey:
-      if (args.size() > 2) return "keyword rekeylimit extra arguments at end of line";
+      if (args.size() > 2) return "keyword " + std::string(written) + " extra arguments at end of line";
       if (a != "default" && !parse_size(a)) return "Invalid RekeyLimit";
       if (args.size() == 2 && args[1] != "none" && !parse_time(args[1])) return "invalid time value.";
       break;

@@ -48,6 +48,7 @@ const Keyword* find_client_keyword(std::string_view lower);
 bool parse_choice(std::string_view arg, std::string_view choices);
 bool valid_log_level(std::string_view arg);
 // The diagnostic for bad arguments of k (args not empty), or an empty string.
-std::string check_args(const Keyword& k, const std::vector<std::string>& args);
+// written: the keyword as the diagnostics name it (ssh lowercases it, sshd does not).
+std::string check_args(const Keyword& k, std::string_view written, const std::vector<std::string>& args);
 
 }  // namespace skiff::config::detail

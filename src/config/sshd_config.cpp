@@ -317,7 +317,7 @@ struct ServerParser {
       }
       return;
     }
-    if (auto err = detail::check_args(k, s.args); !err.empty()) {
+    if (auto err = detail::check_args(k, s.keyword, s.args); !err.empty()) {
       diag.add(file, lineno, err);
       return;
     }

@@ -234,9 +234,12 @@ std::string dump_server_config(const ServerConfig& c) {
     for (const auto& e : v) s += (s.empty() ? "" : std::string(sep)) + e;
     return s;
   };
-  auto kept = [&](std::string_view k) {
+  // Kept keywords with sshd's default when unset.
+  auto kept = [&](std::string_view k, std::string_view dflt) {
     if (auto it = c.other.find(std::string(k)); it != c.other.end()) {
       for (const auto& v : it->second) line(k, v);
+    } else {
+      line(k, dflt);
     }
   };
   for (auto p : c.ports) line("port", std::to_string(p));
@@ -257,11 +260,14 @@ std::string dump_server_config(const ServerConfig& c) {
   line("kbdinteractiveauthentication", yn(c.kbd_interactive_authentication));
   line("printmotd", yn(c.print_motd));
   line("printlastlog", yn(c.print_last_log));
-  for (auto k : {"x11forwarding"}) kept(k);
+  kept("x11forwarding", "no");
   line("permittty", yn(c.permit_tty));
   line("strictmodes", yn(c.strict_modes));
   line("permitemptypasswords", yn(c.permit_empty_passwords));
-  for (auto k : {"gatewayports", "allowtcpforwarding", "allowagentforwarding", "streamlocalbindunlink"}) kept(k);
+  kept("gatewayports", "no");
+  kept("allowtcpforwarding", "yes");
+  kept("allowagentforwarding", "yes");
+  kept("streamlocalbindunlink", "no");
   line("pidfile", c.pid_file);
   line("ciphers", join(c.ciphers, ","));
   line("macs", join(c.macs, ","));
@@ -288,7 +294,24 @@ std::string dump_server_config(const ServerConfig& c) {
   line("maxstartups", std::to_string(c.max_startups.begin) + ":" + std::to_string(c.max_startups.rate) + ":" +
                           std::to_string(c.max_startups.full));
   line("rekeylimit", std::to_string(c.rekey_limit.bytes) + " " + std::to_string(c.rekey_limit.seconds));
-  for (auto k : {"permitopen", "permitlisten"}) kept(k);
+  kept("permitopen", "any");
+  // A bare port in PermitListen is shown as sshd stores it, on every address.
+  if (auto it = c.other.find("permitlisten"); it != c.other.end()) {
+    for (const auto& v : it->second) {
+      std::string shown;
+      std::size_t p = 0;
+      while (p <= v.size()) {
+        auto sp = std::min(v.find(' ', p), v.size());
+        std::string a = v.substr(p, sp - p);
+        if (a != "any" && a != "none" && a.find(':') == std::string::npos) a = "*:" + a;
+        shown += (shown.empty() ? "" : " ") + a;
+        p = sp + 1;
+      }
+      line("permitlisten", shown);
+    }
+  } else {
+    line("permitlisten", "any");
+  }
   line("permituserenvironment", c.permit_user_environment);
   return out;
 }
