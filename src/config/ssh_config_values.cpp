@@ -109,6 +109,7 @@ Result<ClientConfig> ClientConfigBuilder::finish() {
     auto h = expand_tokens((*v)[0], c, ctx_);
     if (!h) return std::unexpected(h.error());
     c.hostname = *h;
+    for (char& ch : c.hostname) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   }
   if (auto it = set_.find("identityfile"); it != set_.end()) {
     for (const auto& r : it->second) c.identity_files.push_back(r.args[0]);

@@ -402,6 +402,23 @@ TEST(SshConfig, MatchFinalAndCanonicalMatchOnTheFinalPass) {
   EXPECT_EQ(c.cfg->user, "root");
 }
 
+TEST(SshConfig, MatchUserExecAndHostNameAsSsh) {
+  // ssh -G -F c5 h: the exec of a line whose host criterion failed is not run.
+  auto skipped = run("Match host nomatch exec \"touch ran\"\n User x\n", "h");
+  ASSERT_TRUE(skipped.cfg);
+  EXPECT_TRUE(skipped.execs.empty());
+  // ssh -G -F c6 h: user bob, port 7 (Match user sees the local user until User is set).
+  auto u = run("Match user root\n  Port 7\nUser bob\nMatch user bob\n  Port 8\n", "h");
+  ASSERT_TRUE(u.cfg);
+  EXPECT_EQ(u.cfg->user, "bob");
+  EXPECT_EQ(u.cfg->port, 7);
+  // ssh -G -F c7 h: hostname real.example, port 9 (HostName lowered, Match host sees it).
+  auto hn = run("Host h\n  HostName Real.Example\nMatch host real.example\n  Port 9\n", "h");
+  ASSERT_TRUE(hn.cfg);
+  EXPECT_EQ(hn.cfg->hostname, "real.example");
+  EXPECT_EQ(hn.cfg->port, 9);
+}
+
 TEST(SshConfig, ErrorsInOpenSshWording) {
   // Real ssh -G -F <file> h, stderr.
   const std::pair<const char*, const char*> cases[] = {
