@@ -3,7 +3,6 @@
 #include <cctype>
 
 #include "config/ssh_keywords.hpp"
-#include "crypto/hash.hpp"
 #include "keys/host_patterns.hpp"
 #include "wire/glob.hpp"
 #include "wire/limits.hpp"

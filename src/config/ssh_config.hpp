@@ -81,7 +81,7 @@ struct ClientConfig {
   int server_alive_count_max = 3;
   bool tcp_keep_alive = true;
   RequestTty request_tty = RequestTty::automatic;
-  std::vector<std::string> send_env;  // patterns; "-pattern" removes earlier ones
+  std::vector<std::string> send_env;  // patterns, after "-pattern" removals
   std::vector<std::string> set_env;   // NAME=VALUE
   int escape_char = '~';              // -1: none
   std::string log_level = "INFO";

@@ -6,6 +6,7 @@
 #include "config/ssh_config.hpp"
 #include "config/ssh_keywords.hpp"
 #include "crypto/hash.hpp"
+#include "wire/glob.hpp"
 
 namespace skiff::config {
 namespace {
@@ -176,7 +177,15 @@ Result<ClientConfig> ClientConfigBuilder::finish() {
   }
   if (auto it = set_.find("sendenv"); it != set_.end()) {
     for (const auto& r : it->second) {
-      for (const auto& a : r.args) c.send_env.push_back(a);
+      for (const auto& a : r.args) {
+        if (!a.starts_with("-")) {
+          c.send_env.push_back(a);
+          continue;
+        }
+        // "-pattern" drops the names sent so far that it matches (ssh's rm_env).
+        const std::string pattern = a.substr(1);
+        std::erase_if(c.send_env, [&](const std::string& e) { return wire::match_glob(e, pattern); });
+      }
     }
   }
   if (auto* v = first("setenv")) c.set_env = *v;

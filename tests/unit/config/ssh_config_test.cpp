@@ -419,6 +419,13 @@ TEST(SshConfig, MatchUserExecAndHostNameAsSsh) {
   EXPECT_EQ(hn.cfg->port, 9);
 }
 
+TEST(SshConfig, SendEnvRemoval) {
+  // ssh -G -F c8 h: sendenv LANG, XX, YY.
+  auto r = run("SendEnv LANG LC_ALL LC_CTYPE XX\nSendEnv -LC_*\nSendEnv YY\n", "h");
+  ASSERT_TRUE(r.cfg);
+  EXPECT_EQ(r.cfg->send_env, (std::vector<std::string>{"LANG", "XX", "YY"}));
+}
+
 TEST(SshConfig, ErrorsInOpenSshWording) {
   // Real ssh -G -F <file> h, stderr.
   const std::pair<const char*, const char*> cases[] = {
