@@ -69,7 +69,7 @@ struct ClientConfig {
   bool visual_host_key = false;
   std::string preferred_authentications;  // empty: ssh's default order
   bool password_authentication = true;
-  bool pubkey_authentication = true;
+  bool pubkey_authentication = true;  // the mode (unbound, host-bound) is in other
   bool kbd_interactive_authentication = true;
   int number_of_password_prompts = 3;
   // Algorithm lists after OpenSSH's +/-/^ syntax was applied to skiff's defaults.

@@ -209,7 +209,7 @@ Result<ClientConfig> ClientConfigBuilder::finish() {
     static constexpr std::string_view kTyped[] = {
         "user", "port", "hostname", "identityfile", "identitiesonly", "userknownhostsfile", "globalknownhostsfile",
         "stricthostkeychecking", "hashknownhosts", "visualhostkey", "preferredauthentications",
-        "passwordauthentication", "pubkeyauthentication", "kbdinteractiveauthentication", "numberofpasswordprompts",
+        "passwordauthentication", "kbdinteractiveauthentication", "numberofpasswordprompts",
         "ciphers", "macs", "kexalgorithms", "hostkeyalgorithms", "pubkeyacceptedalgorithms", "compression",
         "connecttimeout", "connectionattempts", "serveraliveinterval", "serveralivecountmax", "tcpkeepalive",
         "requesttty", "sendenv", "setenv", "escapechar", "loglevel", "batchmode", "addressfamily", "bindaddress",
@@ -271,8 +271,10 @@ std::string dump_client_config(const ClientConfig& c) {
   line("identitiesonly", yn(c.identities_only));
   line("kbdinteractiveauthentication", yn(c.kbd_interactive_authentication));
   line("passwordauthentication", yn(c.password_authentication));
-  line("pubkeyauthentication", c.pubkey_authentication ? "true" : "false");
-  static constexpr const char* kTty[] = {"auto", "no", "yes", "force"};
+  // PubkeyAuthentication is a multistate in ssh: "unbound" and "host-bound" show as such.
+  const auto pk = c.get("pubkeyauthentication").value_or("yes");
+  line("pubkeyauthentication", yes(pk) ? "true" : detail::parse_choice(pk, "no|false") ? "false" : pk);
+  static constexpr const char* kTty[] = {"auto", "false", "true", "force"};
   line("requesttty", kTty[static_cast<int>(c.request_tty)]);
   static constexpr const char* kStrict[] = {"false", "true", "ask", "accept-new"};
   line("stricthostkeychecking", kStrict[static_cast<int>(c.strict_host_key_checking)]);

@@ -419,6 +419,23 @@ TEST(SshConfig, MatchUserExecAndHostNameAsSsh) {
   EXPECT_EQ(hn.cfg->port, 9);
 }
 
+TEST(SshConfig, ValueSpellingsAsSshG) {
+  // ssh -G -F c9 h, filtered.
+  const char* c9 =
+      "StrictHostKeyChecking yes\nRequestTTY yes\nControlMaster ask\nForwardAgent /tmp/agent.sock\n"
+      "AddressFamily inet6\nEscapeChar x\nConnectTimeout 10s\nPubkeyAuthentication unbound\nControlPersist yes\n"
+      "RekeyLimit default none\nLogLevel debug\nForwardX11 no\nIdentitiesOnly true\n";
+  const std::string want =
+      "addressfamily inet6\ncontrolmaster ask\nforwardx11 no\nidentitiesonly yes\npubkeyauthentication unbound\n"
+      "requesttty true\nstricthostkeychecking true\nloglevel DEBUG\nforwardagent /tmp/agent.sock\n"
+      "connecttimeout 10\ncontrolpersist yes\nescapechar x\nrekeylimit 0 0\n";
+  auto r = run(c9, "h");
+  ASSERT_TRUE(r.cfg) << r.cfg.error().message;
+  EXPECT_EQ(common_lines(dump_client_config(*r.cfg), want), want);
+  EXPECT_TRUE(r.cfg->pubkey_authentication);
+  EXPECT_EQ(r.cfg->connect_timeout, 10);
+}
+
 TEST(SshConfig, SendEnvRemoval) {
   // ssh -G -F c8 h: sendenv LANG, XX, YY.
   auto r = run("SendEnv LANG LC_ALL LC_CTYPE XX\nSendEnv -LC_*\nSendEnv YY\n", "h");
