@@ -131,8 +131,7 @@ Result<ServerConfig> ServerConfigFile::evaluate(const ConnectionInfo* conn, cons
     const auto a = s.find(':');
     c.max_startups.begin = static_cast<int>(*parse_int(s.substr(0, a), 0, 2147483647));
     if (a == std::string::npos) {
-      c.max_startups.full = c.max_startups.begin;
-      c.max_startups.rate = 100;
+      c.max_startups.full = c.max_startups.begin;  // the rate keeps its default
     } else {
       const auto b = s.find(':', a + 1);
       c.max_startups.rate = static_cast<int>(*parse_int(s.substr(a + 1, b - a - 1), 0, 2147483647));

@@ -394,6 +394,25 @@ TEST(SshdConfig, MatchBlocksPerConnectionAsSshdTC) {
   EXPECT_EQ(other_port->max_auth_tries, 3);
 }
 
+TEST(SshdConfig, ValueSpellingsAsSshdT) {
+  // sshd -T -f s21, filtered.
+  const char* s21 =
+      "HostKey /tmp/config-b/hk\nPermitRootLogin forced-commands-only\nLogLevel debug\nSyslogFacility local3\n"
+      "ClientAliveInterval 2m\nLoginGraceTime 0\nAuthenticationMethods any\nAuthorizedKeysFile none\n"
+      "MaxStartups 7\nRekeyLimit 1G\nPermitUserEnvironment yes\nPermitOpen any\nX11Forwarding yes\nBanner none\n";
+  const std::string want =
+      "logingracetime 0\nclientaliveinterval 120\npermitrootlogin forced-commands-only\nx11forwarding yes\n"
+      "banner none\nloglevel DEBUG\nsyslogfacility LOCAL3\nauthorizedkeysfile none\nauthenticationmethods any\n"
+      "maxstartups 7:30:7\nrekeylimit 1073741824 0\npermitopen any\npermituserenvironment yes\n";
+  auto f = parse(s21);
+  ASSERT_TRUE(f) << f.error().message;
+  auto c = f->global();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(common_lines(dump_server_config(*c), want), want);
+  EXPECT_TRUE(c->authorized_keys_files.empty());
+  EXPECT_EQ(c->permit_root_login, PermitRootLogin::forced_commands_only);
+}
+
 TEST(SshdConfig, ErrorsInSshdWording) {
   // Real sshd -T -f <file>, stderr (sshd adds the "terminating" line).
   auto e = parse("HostKey /tmp/config-b/hk\nFooBar x\nPort 1 2\nMatch User x\n  Port 33\n");
