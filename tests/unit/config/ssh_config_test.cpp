@@ -390,6 +390,17 @@ TEST(SshConfig, IncludeFromInactiveBlockNeverMatches) {
   EXPECT_NE(loop.cfg.error().message.find("Include depth limit exceeded"), std::string::npos);
 }
 
+TEST(SshConfig, HostBlockInIncludedFileEndsWithTheFile) {
+  // ssh -G -F c10 h ("Include inc2" holding "Host nomatch / User z", then "Port 5"): port 5.
+  auto inc = [](std::string_view) -> Result<std::vector<IncludedFile>> {
+    return std::vector<IncludedFile>{{"inc2", "Host nomatch\n User z\n"}};
+  };
+  auto r = run("Include /tmp/config-a/inc2\nPort 5\n", "h", true, inc);
+  ASSERT_TRUE(r.cfg) << r.cfg.error().message;
+  EXPECT_EQ(r.cfg->port, 5);
+  EXPECT_EQ(r.cfg->user, "root");
+}
+
 TEST(SshConfig, MatchFinalAndCanonicalMatchOnTheFinalPass) {
   // ssh -G -F e6 h: user fin, port 44.
   auto r = run("Match final host h\n User fin\nMatch canonical\n User can\nMatch all\n Port 44\n", "h");

@@ -463,6 +463,22 @@ TEST(SshdConfig, IncludeAndCommandLine) {
   EXPECT_FALSE(ServerConfigFile::parse("cfg", "Include loop\n", self));
 }
 
+TEST(SshdConfig, MatchInIncludedFileEndsWithTheFile) {
+  // sshd -T -f s22 ("Include inc.conf" with "Match User x / Banner /b", then
+  // "MaxAuthTries 2"): maxauthtries 2, banner none.
+  auto inc = [](std::string_view) -> Result<std::vector<IncludedFile>> {
+    return std::vector<IncludedFile>{{"inc.conf", "Match User x\n  Banner /b\n"}};
+  };
+  auto f = parse("HostKey /tmp/config-b/hk\nInclude /tmp/config-b/inc.conf\nMaxAuthTries 2\n", inc);
+  ASSERT_TRUE(f) << f.error().message;
+  auto g = f->global();
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->max_auth_tries, 2);
+  EXPECT_EQ(g->banner, "");
+  auto y = f->for_connection({"y", "h", "1.2.3.4", "5.6.7.8", 22}, kNoGroups);
+  EXPECT_EQ(y->max_auth_tries, 2);
+}
+
 TEST(SshdConfig, AuthorizedKeysPathTokens) {
   EXPECT_EQ(*expand_authorized_keys_path(".ssh/authorized_keys", "alice", "/home/alice", 1000),
             "/home/alice/.ssh/authorized_keys");
