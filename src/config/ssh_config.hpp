@@ -1,10 +1,11 @@
 // ssh_config(5) as OpenSSH 9.2's ssh reads it, into plain values.
 //
-// parse_client_config() reads the files in order (the -F file, or ~/.ssh/config then
+// ClientConfigBuilder reads the files in order (the -F file, or ~/.ssh/config then
 // /etc/ssh/ssh_config), keeping the first value of each keyword (IdentityFile,
-// CertificateFile, LocalForward, RemoteForward, DynamicForward, SendEnv and SetEnv
-// accumulate instead), evaluating Host and Match against the connection's names, then
-// fills ssh's defaults (fill_default_options). Include is resolved through the
+// CertificateFile, LocalForward, RemoteForward, DynamicForward and SendEnv accumulate
+// instead; SetEnv keeps every argument of its first line), evaluating Host and Match
+// against the connection's names (Host: the name as given, lowered; Match host: the
+// HostName set so far), then finish() fills ssh's defaults (fill_default_options). Include is resolved through the
 // caller's IncludeResolver, Match exec through the caller's ExecResolver: the core
 // touches no files and runs nothing.
 //
@@ -15,8 +16,8 @@
 //
 // Errors: Errc::bad_format whose message holds OpenSSH's lines
 // ("file: line N: Bad configuration option: x", "file line N: Bad port 'x'.", ...)
-// and "file: terminating, N bad configuration options". Errc::too_large for a file
-// or nesting beyond src/wire/limits.hpp's caps.
+// and "file: terminating, N bad configuration options"; a file, an argument count or
+// an Include nesting beyond src/wire/limits.hpp's caps is reported the same way.
 #pragma once
 
 #include <cstdint>

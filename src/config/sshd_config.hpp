@@ -11,7 +11,8 @@
 //
 // Errors: Errc::bad_format with sshd's lines ("file: line N: Bad configuration option:
 // X", "file line N: Directive 'X' is not allowed within a Match block", ...) and
-// "file: terminating, N bad configuration options".
+// "file: terminating, N bad configuration options" (sshd sends that last line to its
+// log through fatal(); the caller prints the message as it likes).
 #pragma once
 
 #include <cstdint>
