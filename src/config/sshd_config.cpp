@@ -25,30 +25,30 @@ struct ServerKeyword {
 // sshd 9.2's keywords (Debian's build: UsePAM and GSSAPI known), aliases mapped.
 constexpr std::array kServerKeywords = {
     ServerKeyword{{"usepam", "usepam", flag, kYN}, false},
-    ServerKeyword{{"pamauthenticationviakbdint", "", ignore}, false},
+    ServerKeyword{{"pamauthenticationviakbdint", "Deprecated", ignore}, false},
     ServerKeyword{{"port", "port", Kind::port}, false},
     ServerKeyword{{"hostkey", "hostkey", cumulative}, false},
     ServerKeyword{{"hostdsakey", "hostkey", cumulative}, false},
     ServerKeyword{{"hostkeyagent", "hostkeyagent", str}, false},
     ServerKeyword{{"pidfile", "pidfile", str}, false},
     ServerKeyword{{"modulifile", "modulifile", str}, false},
-    ServerKeyword{{"serverkeybits", "", ignore}, false},
+    ServerKeyword{{"serverkeybits", "Deprecated", ignore}, false},
     ServerKeyword{{"logingracetime", "logingracetime", Kind::time}, false},
-    ServerKeyword{{"keyregenerationinterval", "", ignore}, false},
+    ServerKeyword{{"keyregenerationinterval", "Deprecated", ignore}, false},
     ServerKeyword{{"permitrootlogin", "permitrootlogin", choice,
                    "yes|no|without-password|prohibit-password|forced-commands-only"}, true},
     ServerKeyword{{"syslogfacility", "syslogfacility", choice,
                    "daemon|user|auth|authpriv|local0|local1|local2|local3|local4|local5|local6|local7"}, false},
     ServerKeyword{{"loglevel", "loglevel", loglevel}, true},
     ServerKeyword{{"logverbose", "logverbose", multi}, true},
-    ServerKeyword{{"rhostsauthentication", "", ignore}, false},
-    ServerKeyword{{"rhostsrsaauthentication", "", ignore}, true},
+    ServerKeyword{{"rhostsauthentication", "Deprecated", ignore}, false},
+    ServerKeyword{{"rhostsrsaauthentication", "Deprecated", ignore}, true},
     ServerKeyword{{"hostbasedauthentication", "hostbasedauthentication", flag, kYN}, true},
     ServerKeyword{{"hostbasedusesnamefrompacketonly", "hostbasedusesnamefrompacketonly", flag, kYN}, true},
     ServerKeyword{{"hostbasedacceptedalgorithms", "hostbasedacceptedalgorithms", str}, true},
     ServerKeyword{{"hostbasedacceptedkeytypes", "hostbasedacceptedalgorithms", str}, true},
     ServerKeyword{{"hostkeyalgorithms", "hostkeyalgorithms", algo, {}, 0, 0, AK::host_key}, false},
-    ServerKeyword{{"rsaauthentication", "", ignore}, true},
+    ServerKeyword{{"rsaauthentication", "Deprecated", ignore}, true},
     ServerKeyword{{"pubkeyauthentication", "pubkeyauthentication", flag, kYN}, true},
     ServerKeyword{{"pubkeyacceptedalgorithms", "pubkeyacceptedalgorithms", algo, {}, 0, 0, AK::host_key}, true},
     ServerKeyword{{"pubkeyacceptedkeytypes", "pubkeyacceptedalgorithms", algo, {}, 0, 0, AK::host_key}, true},
@@ -57,9 +57,9 @@ constexpr std::array kServerKeywords = {
     ServerKeyword{{"kerberosauthentication", "", ignore}, true},
     ServerKeyword{{"kerberosorlocalpasswd", "", ignore}, false},
     ServerKeyword{{"kerberosticketcleanup", "", ignore}, false},
-    ServerKeyword{{"kerberosgetafstoken", "", ignore}, false},
-    ServerKeyword{{"kerberostgtpassing", "", ignore}, false},
-    ServerKeyword{{"afstokenpassing", "", ignore}, false},
+    ServerKeyword{{"kerberosgetafstoken", "Unsupported", ignore}, false},
+    ServerKeyword{{"kerberostgtpassing", "Unsupported", ignore}, false},
+    ServerKeyword{{"afstokenpassing", "Unsupported", ignore}, false},
     ServerKeyword{{"gssapiauthentication", "", ignore}, true},
     ServerKeyword{{"gssapicleanupcredentials", "", ignore}, false},
     ServerKeyword{{"gssapistrictacceptorcheck", "", ignore}, false},
@@ -70,7 +70,7 @@ constexpr std::array kServerKeywords = {
     ServerKeyword{{"kbdinteractiveauthentication", "kbdinteractiveauthentication", flag, kYN}, true},
     ServerKeyword{{"challengeresponseauthentication", "kbdinteractiveauthentication", flag, kYN}, true},
     ServerKeyword{{"skeyauthentication", "kbdinteractiveauthentication", flag, kYN}, true},
-    ServerKeyword{{"checkmail", "", ignore}, false},
+    ServerKeyword{{"checkmail", "Deprecated", ignore}, false},
     ServerKeyword{{"listenaddress", "listenaddress", multi}, false},
     ServerKeyword{{"addressfamily", "addressfamily", choice, "inet|inet6|any"}, false},
     ServerKeyword{{"printmotd", "printmotd", flag, kYN}, false},
@@ -84,7 +84,7 @@ constexpr std::array kServerKeywords = {
     ServerKeyword{{"strictmodes", "strictmodes", flag, kYN}, false},
     ServerKeyword{{"permitemptypasswords", "permitemptypasswords", flag, kYN}, true},
     ServerKeyword{{"permituserenvironment", "permituserenvironment", str}, false},
-    ServerKeyword{{"uselogin", "", ignore}, false},
+    ServerKeyword{{"uselogin", "Deprecated", ignore}, false},
     ServerKeyword{{"compression", "compression", choice, "yes|no|delayed"}, false},
     ServerKeyword{{"rekeylimit", "rekeylimit", rekey}, true},
     ServerKeyword{{"tcpkeepalive", "tcpkeepalive", flag, kYN}, false},
@@ -107,13 +107,13 @@ constexpr std::array kServerKeywords = {
     ServerKeyword{{"maxsessions", "maxsessions", integer, {}, 0, kIntMax}, true},
     ServerKeyword{{"banner", "banner", str}, true},
     ServerKeyword{{"usedns", "usedns", flag, kYN}, false},
-    ServerKeyword{{"verifyreversemapping", "", ignore}, false},
-    ServerKeyword{{"reversemappingcheck", "", ignore}, false},
+    ServerKeyword{{"verifyreversemapping", "Deprecated", ignore}, false},
+    ServerKeyword{{"reversemappingcheck", "Deprecated", ignore}, false},
     ServerKeyword{{"clientaliveinterval", "clientaliveinterval", Kind::time}, true},
     ServerKeyword{{"clientalivecountmax", "clientalivecountmax", integer, {}, 0, kIntMax}, true},
     ServerKeyword{{"authorizedkeysfile", "authorizedkeysfile", multi}, true},
-    ServerKeyword{{"authorizedkeysfile2", "", ignore}, true},
-    ServerKeyword{{"useprivilegeseparation", "", ignore}, false},
+    ServerKeyword{{"authorizedkeysfile2", "Deprecated", ignore}, true},
+    ServerKeyword{{"useprivilegeseparation", "Deprecated", ignore}, false},
     ServerKeyword{{"acceptenv", "acceptenv", cumul_multi}, true},
     ServerKeyword{{"setenv", "setenv", multi}, true},
     ServerKeyword{{"permittunnel", "permittunnel", choice, "yes|no|point-to-point|ethernet"}, true},
@@ -296,7 +296,14 @@ struct ServerParser {
       diag.add(file, lineno, "missing argument.");
       return;
     }
-    if (k.kind == Kind::ignore) return;
+    if (k.kind == Kind::ignore) {
+      // sshd logs these at info level and goes on.
+      if (!k.canon.empty() && f.warnings_.size() < limits::kMaxConfigDiagnostics) {
+        f.warnings_.push_back(std::string(file) + " line " + std::to_string(lineno) + ": " + std::string(k.canon) +
+                              " option " + s.keyword);
+      }
+      return;
+    }
     if (k.kind == Kind::include) {
       if (depth < 0 || include_ == nullptr || !*include_) return;
       for (const auto& a : s.args) {

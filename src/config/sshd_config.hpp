@@ -98,6 +98,9 @@ class ServerConfigFile {
                                         const std::vector<std::string>& command_line = {});
 
   Result<ServerConfig> global() const;
+  // "file line N: Deprecated option X" / "... Unsupported option X": what sshd logs
+  // while accepting such a line (at most limits::kMaxConfigDiagnostics).
+  const std::vector<std::string>& warnings() const { return warnings_; }
   Result<ServerConfig> for_connection(const ConnectionInfo& conn, const GroupLookup& groups) const;
 
  private:
@@ -111,6 +114,7 @@ class ServerConfigFile {
   };
   std::vector<Line> lines_;
   std::vector<std::vector<std::string>> blocks_;  // each Match line's criteria
+  std::vector<std::string> warnings_;
 
   Result<ServerConfig> evaluate(const ConnectionInfo* conn, const GroupLookup* groups) const;
 };

@@ -479,6 +479,22 @@ TEST(SshdConfig, MatchInIncludedFileEndsWithTheFile) {
   EXPECT_EQ(y->max_auth_tries, 2);
 }
 
+TEST(SshdConfig, DeprecatedOptionsAreWarnings) {
+  // sshd -T -f s23, stderr (the line 6 repeat comes from sshd's re-parse for -T).
+  auto f = ServerConfigFile::parse("s23",
+                                   "HostKey /tmp/config-b/hk\nUsePrivilegeSeparation yes\nProtocol 2\n"
+                                   "KeyRegenerationInterval 3600\nServerKeyBits 1024\nRSAAuthentication yes\n"
+                                   "UseLogin no\nChallengeResponseAuthentication no\nGSSAPIAuthentication no\n",
+                                   kNoInclude);
+  ASSERT_TRUE(f) << f.error().message;
+  EXPECT_EQ(f->warnings(), (std::vector<std::string>{"s23 line 2: Deprecated option UsePrivilegeSeparation",
+                                                     "s23 line 4: Deprecated option KeyRegenerationInterval",
+                                                     "s23 line 5: Deprecated option ServerKeyBits",
+                                                     "s23 line 6: Deprecated option RSAAuthentication",
+                                                     "s23 line 7: Deprecated option UseLogin"}));
+  EXPECT_FALSE(f->global()->kbd_interactive_authentication);
+}
+
 TEST(SshdConfig, AuthorizedKeysPathTokens) {
   EXPECT_EQ(*expand_authorized_keys_path(".ssh/authorized_keys", "alice", "/home/alice", 1000),
             "/home/alice/.ssh/authorized_keys");
