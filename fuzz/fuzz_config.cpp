@@ -65,6 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& f : c->identity_files) (void)expand_tokens(f, *c, ctx);
   }
 
+  self_left = 24;
   auto f = ServerConfigFile::parse("fuzz", text, include);
   if (!f) {
     check_error(f.error());
