@@ -178,6 +178,10 @@ void Diagnostics::add(std::string_view file, int line, std::string_view message,
                   std::string(message));
 }
 
+void Diagnostics::note(std::string_view message) {
+  if (lines.size() < limits::kMaxConfigDiagnostics) lines.emplace_back(message);
+}
+
 Error Diagnostics::to_error(std::string_view top_file) const {
   std::string msg;
   for (const auto& l : lines) msg += l + "\n";

@@ -58,6 +58,9 @@ struct Diagnostics {
   std::vector<std::string> lines;
   int bad = 0;
   void add(std::string_view file, int line, std::string_view message, bool colon_after_file = false);
+  // A line without the file prefix, not counted (OpenSSH's error() before the counted
+  // "Bad Match condition").
+  void note(std::string_view message);
   Error to_error(std::string_view top_file) const;
 };
 

@@ -68,6 +68,11 @@ struct ClientParser {
     return e ? lowered(*e) : b.ctx_.host;
   }
 
+  void bad_match(std::string_view file, int line, const std::string& why) {
+    diag.note(why);
+    diag.add(file, line, "Bad Match condition");
+  }
+
   // Match criteria; nullopt after a diagnostic.
   std::optional<bool> match(const std::vector<std::string>& args, std::string_view file, int line) {
     bool result = true;
@@ -89,7 +94,7 @@ struct ClientParser {
         continue;
       }
       if (i + 1 >= args.size() || args[i + 1].empty()) {
-        diag.add(file, line, "Missing Match criteria for " + attr);
+        bad_match(file, line, "Missing Match criteria for " + attr);
         return std::nullopt;
       }
       const std::string& arg = args[++i];
@@ -118,7 +123,7 @@ struct ClientParser {
         }
         r = b.exec_ && b.exec_(*cmd);
       } else {
-        diag.add(file, line, "Unsupported Match attribute " + attr);
+        bad_match(file, line, "Unsupported Match attribute " + attr);
         return std::nullopt;
       }
       if (r == negate) result = false;

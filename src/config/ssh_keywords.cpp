@@ -204,7 +204,7 @@ std::string check_args(const Keyword& k, std::string_view written, const std::ve
       break;
     case Kind::rekey:
       if (args.size() > 2) return "keyword " + std::string(written) + " extra arguments at end of line";
-      if (a != "default" && !parse_size(a)) return "Invalid RekeyLimit";
+      if (a != "default" && !parse_size(a)) return "Bad number '" + a + "': Invalid argument";
       if (args.size() == 2 && args[1] != "none" && !parse_time(args[1])) return "invalid time value.";
       break;
     case Kind::loglevel:

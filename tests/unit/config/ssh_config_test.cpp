@@ -464,6 +464,29 @@ TEST(SshConfig, ErrorsInOpenSshWording) {
       {"IgnoreUnknown foo*\nFooBar 1\nUser \"a b\"\nHostName\n",
        "cfg line 4: no argument after keyword \"hostname\"\ncfg: terminating, 1 bad configuration options"},
       {"Port 22 33\n", "cfg line 1: keyword port extra arguments at end of line\ncfg: terminating, 1 bad configuration options"},
+      // The same for single lines (real ssh -G -F ee h, its "Unsupported KEX algorithm"
+      // note before the KexAlgorithms line left out).
+      {"KexAlgorithms bogus\n", "cfg line 1: Bad SSH2 KexAlgorithms 'bogus'.\ncfg: terminating, 1 bad configuration options"},
+      {"RekeyLimit 1Q\n", "cfg line 1: Bad number '1Q': Invalid argument\ncfg: terminating, 1 bad configuration options"},
+      {"Match host\n",
+       "Missing Match criteria for host\ncfg line 1: Bad Match condition\ncfg: terminating, 1 bad configuration options"},
+      {"Match bogus x\n",
+       "Unsupported Match attribute bogus\ncfg line 1: Bad Match condition\ncfg: terminating, 1 bad configuration options"},
+      {"RekeyLimit 1G 5x\n", "cfg line 1: invalid time value.\ncfg: terminating, 1 bad configuration options"},
+      {"Port 0\n", "cfg line 1: Bad port '0'.\ncfg: terminating, 1 bad configuration options"},
+      {"ServerAliveInterval -1\n", "cfg line 1: invalid time value.\ncfg: terminating, 1 bad configuration options"},
+      {"Ciphers bogus\n", "cfg line 1: Bad SSH2 cipher spec 'bogus'.\ncfg: terminating, 1 bad configuration options"},
+      {"MACs bogus\n", "cfg line 1: Bad SSH2 MAC spec 'bogus'.\ncfg: terminating, 1 bad configuration options"},
+      {"HostKeyAlgorithms bogus\n", "cfg line 1: Bad key types 'bogus'.\ncfg: terminating, 1 bad configuration options"},
+      {"EscapeChar ab\n", "cfg line 1: Bad escape character.\ncfg: terminating, 1 bad configuration options"},
+      {"SetEnv NOEQ\n", "cfg line 1: Invalid SetEnv.\ncfg: terminating, 1 bad configuration options"},
+      {"LocalForward 1\n", "cfg line 1: Missing target argument.\ncfg: terminating, 1 bad configuration options"},
+      {"LogLevel LOUD\n", "cfg line 1: unsupported log level 'LOUD'\ncfg: terminating, 1 bad configuration options"},
+      {"ConnectionAttempts x\n", "cfg line 1: integer value invalid.\ncfg: terminating, 1 bad configuration options"},
+      {"Match\n", "cfg line 1: no argument after keyword \"match\"\ncfg: terminating, 1 bad configuration options"},
+      {"Match all host x\n",
+       "cfg line 1: 'all' cannot be combined with other Match attributes\ncfg: terminating, 1 bad configuration options"},
+      {"User a b\n", "cfg line 1: keyword user extra arguments at end of line\ncfg: terminating, 1 bad configuration options"},
   };
   for (auto [text, want] : cases) {
     auto r = run(text, "h");
