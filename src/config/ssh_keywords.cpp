@@ -242,13 +242,13 @@ std::string check_args(const Keyword& k, std::string_view written, const std::ve
         if (colon == std::string::npos) break;
         from = colon + 1;
       }
-      if (parts.size() != 1 && parts.size() != 3) return "Illegal MaxStartups spec.";
+      if (parts.size() != 1 && parts.size() != 3) return "Invalid MaxStartups spec.";
       for (const auto& p : parts) {
-        if (!parse_int(p, 0, 2147483647)) return "Illegal MaxStartups spec.";
+        if (!parse_int(p, 0, 2147483647)) return "Invalid MaxStartups spec.";
       }
       if (parts.size() == 3 && (*parse_int(parts[0], 0, 2147483647) > *parse_int(parts[2], 0, 2147483647) ||
                                 *parse_int(parts[1], 0, 2147483647) > 100 || *parse_int(parts[1], 0, 2147483647) < 1)) {
-        return "Illegal MaxStartups spec.";
+        return "Invalid MaxStartups spec.";
       }
       break;
     }

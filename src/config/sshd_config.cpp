@@ -208,6 +208,12 @@ struct ServerParser {
   Diagnostics& diag;
   std::size_t files = 0;
 
+  bool bad_match(std::string_view file, int line, const std::string& why) {
+    diag.note(why);
+    diag.add(file, line, "Bad Match condition");
+    return false;
+  }
+
   // Checks a Match line's syntax; the criteria are kept for evaluation later.
   bool check_match(const std::vector<std::string>& args, std::string_view file, int line) {
     if (args.empty()) {
@@ -217,30 +223,26 @@ struct ServerParser {
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string attr = lowered(args[i]);
       if (attr == "all") {
-        if (args.size() != 1) {
-          diag.add(file, line, "'all' cannot be combined with other Match attributes");
-          return false;
-        }
+        if (args.size() != 1) return bad_match(file, line, "'all' cannot be combined with other Match attributes");
         continue;
       }
       if (attr != "user" && attr != "group" && attr != "host" && attr != "address" && attr != "localaddress" &&
           attr != "localport" && attr != "rdomain") {
-        diag.add(file, line, "Unsupported Match attribute " + attr);
-        return false;
+        return bad_match(file, line, "Unsupported Match attribute " + args[i]);
       }
       if (i + 1 >= args.size() || args[i + 1].empty()) {
-        diag.add(file, line, "Missing Match criteria for " + attr);
-        return false;
+        return bad_match(file, line, "Missing Match criteria for " + args[i]);
       }
       const std::string& arg = args[++i];
       if (attr == "address" || attr == "localaddress") {
         if (!keys::match_address_list("127.0.0.1", arg)) {
-          diag.add(file, line, "Bad Match " + attr + " list \"" + arg + "\"");
+          // sshd stops at once (fatal) with this line alone.
+          diag.note("Invalid Match address argument '" + arg + "' at line " + std::to_string(line));
+          ++diag.bad;
           return false;
         }
       } else if (attr == "localport" && !parse_int(arg, 1, 65535)) {
-        diag.add(file, line, "Invalid LocalPort '" + arg + "' on Match line");
-        return false;
+        return bad_match(file, line, "Invalid LocalPort '" + arg + "' on Match line");
       }
     }
     return true;
@@ -282,6 +284,10 @@ struct ServerParser {
       diag.add(file, lineno, "Directive '" + s.keyword + "' is not allowed within a Match block");
       return;
     }
+    if (s.args.empty()) {
+      diag.add(file, lineno, "no argument after keyword \"" + s.keyword + "\"");
+      return;
+    }
     if (k.kind == Kind::match) {
       if (depth < 0) {
         diag.add(file, lineno, "Match not allowed here");
@@ -290,10 +296,6 @@ struct ServerParser {
       if (!check_match(s.args, file, lineno)) return;
       f.blocks_.push_back(s.args);
       block = static_cast<int>(f.blocks_.size()) - 1;
-      return;
-    }
-    if (s.args.empty()) {
-      diag.add(file, lineno, "missing argument.");
       return;
     }
     if (k.kind == Kind::ignore) {
@@ -325,6 +327,12 @@ struct ServerParser {
       return;
     }
     if (auto err = detail::check_args(k, s.keyword, s.args); !err.empty()) {
+      // sshd words a few of these differently from ssh.
+      if (!err.starts_with("keyword ")) {
+        if (k.kind == Kind::port) err = "Badly formatted port number.";
+        if (k.kind == Kind::integer) err = s.keyword + " integer value invalid.";
+        if (k.canon == "syslogfacility") err = "unsupported log facility '" + s.args[0] + "'";
+      }
       diag.add(file, lineno, err);
       return;
     }
