@@ -2,6 +2,7 @@
 // one parser validates every keyword as ssh does and keeps its value.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
