@@ -85,4 +85,15 @@ inline constexpr std::size_t kMaxLanguageTagLength = 256;
 // pipeline); more than this ends the connection.
 inline constexpr std::size_t kMaxQueuedAuthRequests = 8;
 
+// Configuration files (src/config). ssh_config / sshd_config and their Includes: a file
+// larger than kMaxConfigFileBytes is refused; Include nests at most kMaxIncludeDepth
+// deep (OpenSSH's READCONF_MAX_DEPTH) and at most kMaxConfigFiles files are read in
+// all, so a glob cannot make us read without bound; a line has at most kMaxConfigArgs
+// arguments; at most kMaxConfigDiagnostics error lines are kept (all are counted).
+inline constexpr std::size_t kMaxConfigFileBytes = 4 * 1024 * 1024;
+inline constexpr int kMaxIncludeDepth = 16;
+inline constexpr std::size_t kMaxConfigFiles = 256;
+inline constexpr std::size_t kMaxConfigArgs = 1024;
+inline constexpr std::size_t kMaxConfigDiagnostics = 64;
+
 }  // namespace skiff::limits
