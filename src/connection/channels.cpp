@@ -165,7 +165,10 @@ Result<void> Engine::on_open(ChannelOpen& o) {
   ch.remote_window = o.window;
   ch.remote_max_packet = o.max_packet;
   ++pending_in_;
-  return push_event(event::OpenRequested{*id, std::move(o.body)});
+  event::OpenRequested ev;
+  ev.channel = *id;
+  ev.body = std::move(o.body);
+  return push_event(std::move(ev));
 }
 
 Result<void> Engine::on_data(std::uint32_t recipient, std::uint32_t stream, ByteView data) {

@@ -27,7 +27,12 @@ Result<ChannelId> Engine::open(OpenBody body) {
   Channel& ch = channels_[*id];
   ch.state = State::opening_out;
   ch.window_size = ch.local_window = config_.initial_window;
-  queue_control(ChannelOpen{*id, config_.initial_window, config_.max_packet, std::move(body)});
+  ChannelOpen m;
+  m.sender = *id;
+  m.window = config_.initial_window;
+  m.max_packet = config_.max_packet;
+  m.body = std::move(body);
+  queue_control(m);
   return *id;
 }
 
