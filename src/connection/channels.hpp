@@ -143,8 +143,9 @@ class Engine {
  public:
   explicit Engine(EngineConfig config = {});
 
-  // Input: one payload (message 80..100). After an error the engine is dead: every later
-  // call returns the same error and poll_output() gives nothing.
+  // Input: one payload (message 80..100). After an error the engine is dead: handle(),
+  // open() and global_request() return the same error, poll_output() gives nothing more
+  // (the caller disconnects; events already queued can still be polled).
   Result<void> handle(ByteView payload);
   std::optional<Event> poll_event();
   // The next payload for Transport::send(); nullopt when nothing can go out now.
