@@ -157,6 +157,8 @@ class Engine {
   Result<void> reject(ChannelId channel, std::uint32_t reason, std::string description);
   Result<std::size_t> write(ChannelId channel, ByteView data, std::uint32_t stream = 0);
   std::size_t writable(ChannelId channel) const;
+  // n bytes of event::Data were processed: their window may go back to the peer. Fails
+  // (invalid_argument) beyond what was received, and once the channel is Closed.
   Result<void> consume(ChannelId channel, std::size_t n);
   Result<void> send_eof(ChannelId channel);
   Result<void> close(ChannelId channel);

@@ -426,3 +426,25 @@ TEST(ConnectionEngine, WriteBackpressure) {
   EXPECT_FALSE(p.b.consume(cb, 100000));  // more than received
   EXPECT_FALSE(p.a.consume(ca + 1, 0));   // unknown channel
 }
+
+TEST(ConnectionEngine, WhatCrossesOurCloseIsDiscarded) {
+  Pair p;
+  auto [ca, cb] = open_pair(p);
+  ASSERT_TRUE(p.a.close(ca));
+  auto close_a = p.a.poll_output();
+  ASSERT_TRUE(close_a);
+  // b has not seen the CLOSE yet: its data and request cross it.
+  ASSERT_TRUE(p.b.write(cb, ByteView(Bytes(10, 'd'))));
+  ASSERT_TRUE(p.b.request(cb, ShellReq{}, true));
+  ASSERT_TRUE(p.b.send_eof(cb));
+  while (auto out = p.b.poll_output()) ASSERT_TRUE(p.a.handle(*out));
+  EXPECT_TRUE(drain(p.a).empty());
+  EXPECT_FALSE(p.a.poll_output());  // no reply after our CLOSE, as OpenSSH
+  ASSERT_TRUE(p.b.handle(*close_a));
+  p.pump();
+  EXPECT_EQ(only<event::Closed>(drain(p.a)).size(), 1u);
+  EXPECT_EQ(only<event::Closed>(drain(p.b)).size(), 1u);
+  EXPECT_FALSE(p.a.consume(ca, 0));  // the id is gone
+  EXPECT_FALSE(p.a_error);
+  EXPECT_FALSE(p.b_error);
+}
