@@ -58,6 +58,10 @@ Result<Engine::Channel*> Engine::open_channel(std::uint32_t recipient, const cha
 
 Result<void> Engine::handle(ByteView payload) {
   if (auto alive = check_alive(); !alive) return alive;
+  if (control_.size() >= limits::kMaxQueuedConnectionControl) {
+    error_ = Error{Errc::too_large, "connection: the peer sends requests but does not read the answers"};
+    return std::unexpected(*error_);
+  }
   auto m = decode(payload);
   if (!m) {
     error_ = m.error();

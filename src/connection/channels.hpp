@@ -42,9 +42,9 @@
 //
 // Errors from handle(): protocol_error (unknown channel, window or packet exceeded,
 // message in the wrong state, reply without request, session after no-more-sessions),
-// too_large (more pending requests or events than the caps), and the decoding errors of
-// messages.hpp. Application operations fail with invalid_argument (unknown channel, wrong
-// state) or too_large (channel table full) and change nothing then.
+// too_large (more pending requests, events or untaken output than the caps), and the
+// decoding errors of messages.hpp. Application operations fail with invalid_argument
+// (unknown channel, wrong state) or too_large (channel table full) and change nothing then.
 #pragma once
 
 #include <cstddef>
@@ -148,6 +148,10 @@ class Engine {
   // (the caller disconnects; events already queued can still be polled).
   Result<void> handle(ByteView payload);
   std::optional<Event> poll_event();
+  // False while our answers pile up untaken (half of limits::kMaxQueuedConnectionControl):
+  // the caller should stop reading from the transport until poll_output() has been drained.
+  // Input handled anyway beyond the cap ends the connection (too_large).
+  bool wants_input() const noexcept { return control_.size() < limits::kMaxQueuedConnectionControl / 2; }
   // The next payload for Transport::send(); nullopt when nothing can go out now.
   std::optional<Bytes> poll_output();
 

@@ -76,6 +76,10 @@ inline constexpr std::size_t kMaxRequestName = 256;          // request and chan
 inline constexpr std::size_t kMaxTerminalModes = 16 * 1024;  // pty-req encoded modes string
 // Requests with want-reply received and not answered yet (per channel, and global).
 inline constexpr std::size_t kMaxPendingRequests = 256;
+// Messages the engine produced on its own (replies, refusals, window adjusts) that the
+// caller has not taken with poll_output(): a peer that sends requests but never reads
+// the answers cannot grow this without bound.
+inline constexpr std::size_t kMaxQueuedConnectionControl = 4096;
 // Events the application has not polled yet (data is bounded by the windows besides).
 inline constexpr std::size_t kMaxPendingConnectionEvents = 16 * 1024;
 // Window sizes: the default start (OpenSSH's CHAN_SES_WINDOW_DEFAULT) and the bound the

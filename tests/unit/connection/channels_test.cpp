@@ -448,3 +448,15 @@ TEST(ConnectionEngine, WhatCrossesOurCloseIsDiscarded) {
   EXPECT_FALSE(p.a_error);
   EXPECT_FALSE(p.b_error);
 }
+
+TEST(ConnectionEngine, PeerThatDoesNotReadItsAnswersIsCut) {
+  Engine e;
+  const Bytes keepalive = payload(GlobalRequest{true, GlobalKeepalive{}});
+  std::size_t handled = 0;
+  for (; handled < 100000 && e.wants_input(); ++handled) ASSERT_TRUE(e.handle(keepalive));
+  EXPECT_EQ(handled, limits::kMaxQueuedConnectionControl / 2);
+  for (std::size_t i = handled; i < limits::kMaxQueuedConnectionControl; ++i) ASSERT_TRUE(e.handle(keepalive));
+  auto r = e.handle(keepalive);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::too_large);
+}
