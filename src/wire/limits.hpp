@@ -96,4 +96,27 @@ inline constexpr std::size_t kMaxConfigFiles = 256;
 inline constexpr std::size_t kMaxConfigArgs = 1024;
 inline constexpr std::size_t kMaxConfigDiagnostics = 64;
 
+// Connection protocol (src/connection, RFC 4254). Every table and queue a peer can grow
+// is bounded; going beyond a cap either refuses the request (channel opens) or ends the
+// connection (a peer that ignores windows or floods requests it wants answered).
+inline constexpr std::size_t kMaxChannels = 1024;            // open channels, both directions
+inline constexpr std::size_t kMaxPendingChannelOpens = 64;   // opens waiting for the application
+inline constexpr std::size_t kMaxRequestName = 256;          // request and channel type names
+inline constexpr std::size_t kMaxTerminalModes = 16 * 1024;  // pty-req encoded modes string
+// Requests with want-reply received and not answered yet (per channel, and global).
+inline constexpr std::size_t kMaxPendingRequests = 256;
+// Messages the engine produced on its own (replies, refusals, window adjusts) that the
+// caller has not taken with poll_output(): a peer that sends requests but never reads
+// the answers cannot grow this without bound.
+inline constexpr std::size_t kMaxQueuedConnectionControl = 4096;
+// Events the application has not polled yet (data is bounded by the windows besides).
+inline constexpr std::size_t kMaxPendingConnectionEvents = 16 * 1024;
+// Window sizes: the default start (OpenSSH's CHAN_SES_WINDOW_DEFAULT) and the bound the
+// window may grow to while the reader keeps up (HPN-SSH style growth).
+inline constexpr std::uint32_t kDefaultChannelWindow = 2 * 1024 * 1024;
+inline constexpr std::uint32_t kMaxChannelWindow = 16 * 1024 * 1024;
+inline constexpr std::uint32_t kDefaultChannelMaxPacket = 32 * 1024;
+// Data the application queued on a channel and not yet sent (default per channel).
+inline constexpr std::size_t kDefaultChannelSendQueue = 1024 * 1024;
+
 }  // namespace skiff::limits
