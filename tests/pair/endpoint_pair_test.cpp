@@ -67,7 +67,7 @@ class EndpointPair {
   ClientConnection client;
   ServerConnection server;
   TimePoint now{};
-  std::size_t chunk = 1 << 20;
+  std::size_t chunk = 64 << 10;  // as a runtime reading 64 KiB at a time
 
   // Behaviour.
   std::optional<bool> host_key_verdict = true;  // nullopt: never answered
@@ -92,7 +92,7 @@ class EndpointPair {
 
   template <class From, class To>
   bool move(From& from, To& to, int direction) {
-    if (eof_[direction]) return false;
+    if (eof_[direction] || !to.wants_input()) return false;
     ByteView out = from.pending_output();
     if (out.empty()) {
       if (!from.closed()) return false;
@@ -415,6 +415,36 @@ TEST(EndpointPair, StalledReaderDoesNotBlockAnotherChannel) {
     p.pump();
   }
   EXPECT_TRUE(t.received[t.opened[0]] == a);
+}
+
+TEST(EndpointPair, EngineOutputWaitsWhileTheTransportIsFullThenResumes) {
+  auto cc = make_client({"publickey"});
+  cc.engine.initial_window = cc.engine.max_window = 4 << 20;
+  auto sc = make_server();
+  sc.engine.send_queue_limit = 4 << 20;
+  EndpointPair p(std::move(cc), std::move(sc));
+  Transfer t(p);
+  p.pump();
+  ASSERT_TRUE(p.client.open(conn::SessionOpen{}));
+  p.pump();
+  ASSERT_EQ(t.opened.size(), 1u);
+
+  // A key exchange starts: the transport queues upper-layer messages only up to its cap,
+  // the rest must stay in the engine.
+  p.server.transport().request_rekey();
+  const std::string data = pattern(4 << 20, 3);
+  std::size_t sent = 0;
+  t.push(0, data, sent);
+  ASSERT_EQ(sent, data.size());
+  EXPECT_TRUE(p.server.transport().kex_in_progress());
+  EXPECT_FALSE(p.server.transport().can_send()) << p.server.stats(0)->queued << " " << p.server.stats(0)->remote_window;
+  EXPECT_GT(p.server.stats(0)->queued, 0u);
+
+  p.pump();
+  ASSERT_FALSE(p.client_end) << p.client_end->description << " by_peer=" << p.client_end->by_peer << " " << p.client_end->error.to_string();
+  EXPECT_TRUE(t.received[t.opened[0]] == data);
+  EXPECT_EQ(p.server.stats(0)->queued, 0u);
+  EXPECT_EQ(p.server.transport().exchanges_completed(), 2u);
 }
 
 // The two tests below stop the client at its password prompt: authentication is under way.
