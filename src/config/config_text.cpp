@@ -189,4 +189,23 @@ Error Diagnostics::to_error(std::string_view top_file) const {
   return Error{Errc::bad_format, std::move(msg)};
 }
 
+void for_each_config_line(std::string_view file, std::string_view text, std::size_t& files_read, Diagnostics& diag,
+                          const std::function<void(int, std::string_view)>& fn) {
+  if (++files_read > limits::kMaxConfigFiles) {
+    diag.add(file, 0, "too many configuration files");
+    return;
+  }
+  if (text.size() > limits::kMaxConfigFileBytes) {
+    diag.add(file, 0, "file too large");
+    return;
+  }
+  int lineno = 0;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    fn(++lineno, line);
+  }
+}
+
 }  // namespace skiff::config

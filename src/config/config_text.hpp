@@ -64,4 +64,10 @@ struct Diagnostics {
   Error to_error(std::string_view top_file) const;
 };
 
+// The shared part of reading one configuration file (main or included): counts it
+// against limits::kMaxConfigFiles and refuses texts over kMaxConfigFileBytes (both
+// reported in diag), then calls fn(line_number, line) for every line, numbered from 1.
+void for_each_config_line(std::string_view file, std::string_view text, std::size_t& files_read, Diagnostics& diag,
+                          const std::function<void(int, std::string_view)>& fn);
+
 }  // namespace skiff::config

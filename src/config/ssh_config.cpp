@@ -185,22 +185,8 @@ struct ClientParser {
   }
 
   void run(std::string_view file, std::string_view text, bool active) {
-    if (++b.files_read_ > limits::kMaxConfigFiles) {
-      diag.add(file, 0, "too many configuration files");
-      return;
-    }
-    if (text.size() > limits::kMaxConfigFileBytes) {
-      diag.add(file, 0, "file too large");
-      return;
-    }
-    int lineno = 0;
-    while (!text.empty()) {
-      const auto nl = text.find('\n');
-      const std::string_view line = text.substr(0, nl);
-      text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-      ++lineno;
-      process(file, lineno, line, active);
-    }
+    for_each_config_line(file, text, b.files_read_, diag,
+                         [&](int lineno, std::string_view line) { process(file, lineno, line, active); });
   }
 
   void process(std::string_view file, int lineno, std::string_view line, bool& active) {

@@ -249,21 +249,8 @@ struct ServerParser {
   }
 
   void run(std::string_view file, std::string_view text, int& block, int depth) {
-    if (++files > limits::kMaxConfigFiles) {
-      diag.add(file, 0, "too many configuration files");
-      return;
-    }
-    if (text.size() > limits::kMaxConfigFileBytes) {
-      diag.add(file, 0, "file too large");
-      return;
-    }
-    int lineno = 0;
-    while (!text.empty()) {
-      const auto nl = text.find('\n');
-      const std::string_view line = text.substr(0, nl);
-      text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-      process(file, ++lineno, line, block, depth);
-    }
+    for_each_config_line(file, text, files, diag,
+                         [&](int lineno, std::string_view line) { process(file, lineno, line, block, depth); });
   }
 
   void process(std::string_view file, int lineno, std::string_view line, int& block, int depth) {
