@@ -335,6 +335,7 @@ struct ServerParser {
         }
       }
     }
+    if (k.canon == "port" && depth >= 0 && f.ports_from_command_line_) return;
     const bool cumul = k.kind == Kind::cumulative || k.kind == Kind::cumul_multi || k.kind == Kind::subsystem ||
                        k.canon == "port" || k.canon == "listenaddress";
     std::string rest;
@@ -347,8 +348,10 @@ struct ServerParser {
 
 Result<ServerConfigFile> ServerConfigFile::parse(std::string_view name, std::string_view text,
                                                  const IncludeResolver& include,
-                                                 const std::vector<std::string>& command_line) {
+                                                 const std::vector<std::string>& command_line,
+                                                 bool ports_from_command_line) {
   ServerConfigFile f;
+  f.ports_from_command_line_ = ports_from_command_line;
   Diagnostics diag;
   ServerParser p{f, diag};
   p.include_ = &include;
@@ -358,6 +361,13 @@ Result<ServerConfigFile> ServerConfigFile::parse(std::string_view name, std::str
   p.run(name, text, block, 0);
   if (diag.bad) return std::unexpected(diag.to_error(name));
   return f;
+}
+
+bool ServerConfigFile::sets(std::string_view keyword) const {
+  for (const auto& l : lines_) {
+    if (l.block < 0 && l.keyword == keyword) return true;
+  }
+  return false;
 }
 
 Result<ServerConfig> ServerConfigFile::global() const { return evaluate(nullptr, nullptr); }

@@ -94,8 +94,15 @@ struct ServerConfig {
 class ServerConfigFile {
  public:
   // command_line: -o options, applied before the file (first wins).
+  // ports_from_command_line: sshd -p was given, so the files' Port lines are checked but
+  // ignored (the ports are among command_line as "Port N").
   static Result<ServerConfigFile> parse(std::string_view name, std::string_view text, const IncludeResolver& include,
-                                        const std::vector<std::string>& command_line = {});
+                                        const std::vector<std::string>& command_line = {},
+                                        bool ports_from_command_line = false);
+
+  // Whether any line outside Match (command line included) sets this keyword
+  // (canonical, lowercase): lets a caller supply its own defaults.
+  bool sets(std::string_view keyword) const;
 
   Result<ServerConfig> global() const;
   // "file line N: Deprecated option X" / "... Unsupported option X": what sshd logs
@@ -115,6 +122,7 @@ class ServerConfigFile {
   std::vector<Line> lines_;
   std::vector<std::vector<std::string>> blocks_;  // each Match line's criteria
   std::vector<std::string> warnings_;
+  bool ports_from_command_line_ = false;
 
   Result<ServerConfig> evaluate(const ConnectionInfo* conn, const GroupLookup* groups) const;
 };

@@ -1,0 +1,44 @@
+// The per-connection entry point: everything one client connection needs, in the
+// process that serves it (the re-executed child, the daemon itself under -d, or the
+// process inetd started under -i).
+//
+// For now the body runs the SSH transport only (version exchange, key exchange with the
+// configured host keys and algorithms) and then ends the connection with a DISCONNECT
+// saying that authentication is not available in this build: enough for ssh-keyscan
+// and for `ssh -v` to show the host key. The server API glue replaces the body.
+#pragma once
+
+#include <string>
+
+#include "setup.hpp"
+
+namespace skiffd {
+
+// The descriptors the daemon hands a re-executed connection child.
+inline constexpr int kConnectionFd = 3;  // the accepted socket
+inline constexpr int kStartupFd = 4;     // write end of the startup pipe (MaxStartups)
+
+struct ConnectionEndpoints {
+  int read_fd = -1;   // the socket, or stdin in inetd mode
+  int write_fd = -1;  // the same socket, or stdout in inetd mode
+  std::string peer_address = "UNKNOWN";
+  int peer_port = 65535;
+  std::string local_address = "UNKNOWN";
+  int local_port = 65535;
+};
+
+// Serves one connection to its end; returns the process exit status (0 for an orderly
+// end, 255 otherwise). Takes ownership of the descriptors. setup holds the parsed
+// configuration (per-connection Match settings come from setup.file.for_connection),
+// the loaded host keys and the log settings.
+int serve_connection(const ConnectionEndpoints& endpoints, const Setup& setup);
+
+// To be called once the user has authenticated: closes the startup pipe, so that the
+// listener stops counting this connection against MaxStartups. Does nothing when there
+// is no pipe (-d, -i, -r) or after the first call.
+void report_authenticated();
+
+// Endpoints of a connected socket, addresses read from it.
+ConnectionEndpoints endpoints_of_socket(int fd);
+
+}  // namespace skiffd
