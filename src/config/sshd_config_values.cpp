@@ -248,34 +248,74 @@ std::string dump_server_config(const ServerConfig& c) {
   for (const auto& l : c.listen_addresses) line("listenaddress", l);
   line("usepam", yn(c.use_pam));
   line("logingracetime", std::to_string(c.login_grace_time));
+  kept("x11displayoffset", "10");
   line("maxauthtries", std::to_string(c.max_auth_tries));
   line("maxsessions", std::to_string(c.max_sessions));
   line("clientaliveinterval", std::to_string(c.client_alive_interval));
   line("clientalivecountmax", std::to_string(c.client_alive_count_max));
+  kept("requiredrsasize", "1024");
+  kept("streamlocalbindmask", "0177");
+  kept("unusedconnectiontimeout", "none");
   static constexpr const char* kRoot[] = {"yes", "without-password", "forced-commands-only", "no"};
   line("permitrootlogin", kRoot[static_cast<int>(c.permit_root_login)]);
+  kept("ignorerhosts", "yes");
+  kept("ignoreuserknownhosts", "no");
+  kept("hostbasedauthentication", "no");
+  kept("hostbasedusesnamefrompacketonly", "no");
   line("pubkeyauthentication", yn(c.pubkey_authentication));
+  // Kerberos and GSSAPI are accepted and ignored: what is in effect is shown.
+  line("kerberosauthentication", "no");
+  line("kerberosorlocalpasswd", "yes");
+  line("kerberosticketcleanup", "yes");
+  line("gssapiauthentication", "no");
+  line("gssapicleanupcredentials", "yes");
+  line("gssapikeyexchange", "no");
+  line("gssapistrictacceptorcheck", "yes");
+  line("gssapistorecredentialsonrekey", "no");
+  line("gssapikexalgorithms", "none");
   line("passwordauthentication", yn(c.password_authentication));
   line("kbdinteractiveauthentication", yn(c.kbd_interactive_authentication));
   line("printmotd", yn(c.print_motd));
   line("printlastlog", yn(c.print_last_log));
   kept("x11forwarding", "no");
+  kept("x11uselocalhost", "yes");
   line("permittty", yn(c.permit_tty));
+  kept("permituserrc", "yes");
   line("strictmodes", yn(c.strict_modes));
+  kept("tcpkeepalive", "yes");
   line("permitemptypasswords", yn(c.permit_empty_passwords));
+  kept("compression", "yes");
   kept("gatewayports", "no");
+  kept("usedns", "no");
   kept("allowtcpforwarding", "yes");
   kept("allowagentforwarding", "yes");
+  kept("disableforwarding", "no");
+  kept("allowstreamlocalforwarding", "yes");
   kept("streamlocalbindunlink", "no");
+  kept("fingerprinthash", "SHA256");
+  kept("exposeauthinfo", "no");
   line("pidfile", c.pid_file);
+  kept("modulifile", "/etc/ssh/moduli");
+  kept("xauthlocation", "/usr/bin/xauth");
   line("ciphers", join(c.ciphers, ","));
   line("macs", join(c.macs, ","));
   line("banner", or_none(c.banner));
   line("forcecommand", or_none(c.force_command));
   line("chrootdirectory", or_none(c.chroot_directory));
+  kept("trustedusercakeys", "none");
+  kept("revokedkeys", "none");
+  kept("securitykeyprovider", "internal");
+  kept("authorizedprincipalsfile", "none");
+  kept("versionaddendum", "none");
   line("authorizedkeyscommand", or_none(c.authorized_keys_command));
   line("authorizedkeyscommanduser", or_none(c.authorized_keys_command_user));
+  kept("authorizedprincipalscommand", "none");
+  kept("authorizedprincipalscommanduser", "none");
+  kept("hostkeyagent", "none");
   line("kexalgorithms", join(c.kex_algorithms, ","));
+  // No certificates and no security keys in skiff: the plain signature algorithms.
+  kept("casignaturealgorithms", join(c.pubkey_accepted_algorithms, ","));
+  kept("hostbasedacceptedalgorithms", join(c.pubkey_accepted_algorithms, ","));
   line("hostkeyalgorithms", join(c.host_key_algorithms, ","));
   line("pubkeyacceptedalgorithms", join(c.pubkey_accepted_algorithms, ","));
   line("loglevel", c.log_level);
@@ -292,6 +332,10 @@ std::string dump_server_config(const ServerConfig& c) {
   for (const auto& [name, cmd] : c.subsystems) line("subsystem", name + " " + cmd);
   line("maxstartups", std::to_string(c.max_startups.begin) + ":" + std::to_string(c.max_startups.rate) + ":" +
                           std::to_string(c.max_startups.full));
+  kept("persourcemaxstartups", "none");
+  kept("persourcenetblocksize", "32:128");
+  kept("permittunnel", "no");
+  kept("ipqos", "lowdelay throughput");
   line("rekeylimit", std::to_string(c.rekey_limit.bytes) + " " + std::to_string(c.rekey_limit.seconds));
   kept("permitopen", "any");
   // A bare port in PermitListen is shown as sshd stores it, on every address.
@@ -312,6 +356,7 @@ std::string dump_server_config(const ServerConfig& c) {
     line("permitlisten", "any");
   }
   line("permituserenvironment", c.permit_user_environment);
+  kept("pubkeyauthoptions", "none");
   return out;
 }
 
