@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "io/file_io.hpp"
 #include "wire/limits.hpp"
@@ -58,6 +59,37 @@ std::vector<std::string> command_line_lines(const Options& o) {
   if (o.debug > 0) lines.push_back("LogLevel DEBUG" + std::to_string(o.debug));
   else if (o.quiet) lines.push_back("LogLevel QUIET");
   return lines;
+}
+
+// sshd's start-up sanity checks: failures it cannot serve around.
+std::optional<std::string> check_sensible(const skiff::config::ServerConfig& c) {
+  if (!c.authorized_keys_command.empty() && c.authorized_keys_command_user.empty()) {
+    return "AuthorizedKeysCommand set without AuthorizedKeysCommandUser";
+  }
+  if (c.authentication_methods.empty()) return std::nullopt;
+  auto enabled = [&](std::string_view method) {
+    method = method.substr(0, method.find(':'));  // "keyboard-interactive:pam"
+    if (method == "publickey") return c.pubkey_authentication;
+    if (method == "password") return c.password_authentication;
+    if (method == "keyboard-interactive") return c.kbd_interactive_authentication;
+    return false;  // hostbased, gssapi-with-mic: not in skiff
+  };
+  std::string report;
+  for (const auto& list : c.authentication_methods) {
+    if (list == "any") return std::nullopt;
+    bool all = true;
+    for (std::size_t p = 0; p <= list.size();) {
+      const auto comma = std::min(list.find(',', p), list.size());
+      const std::string_view m = std::string_view(list).substr(p, comma - p);
+      if (!enabled(m)) {
+        report += "Disabled method \"" + std::string(m) + "\" in AuthenticationMethods list \"" + list + "\"\n";
+        all = false;
+      }
+      p = comma + 1;
+    }
+    if (all) return std::nullopt;
+  }
+  return report + "AuthenticationMethods cannot be satisfied by enabled authentication methods";
 }
 
 }  // namespace
@@ -129,6 +161,7 @@ std::expected<Setup, SetupFailure> load_configuration(const Options& options) {
   }
   auto global = parsed->global();
   if (!global) return failure(255, global.error().message);
+  if (auto why = check_sensible(*global)) return failure(255, *why);
   s.file = std::move(*parsed);
   s.config = std::move(*global);
   s.log = log_settings_for(options, s.config);
