@@ -85,11 +85,11 @@ log "-t: good and bad files, flags, key permissions: ok"
 #  gssapikexalgorithms: skiff has no GSSAPI; it prints "none";
 #  pidfile: the defaults differ by design (/run/skiffd.pid); every table entry sets it.
 MASK='^(ciphers|macs|kexalgorithms|hostkeyalgorithms|pubkeyacceptedalgorithms|casignaturealgorithms|hostbasedacceptedalgorithms|gssapikexalgorithms) '
-compare_T() {  # compare_T NAME [-C spec] -- LINES...
+compare_T() {  # compare_T NAME [flags for both...] [-- LINES...]
   local name=$1 spec=()
   shift
-  if [[ ${1:-} == -C ]]; then spec=(-C "$2"); shift 2; fi
-  [[ ${1:-} == -- ]] && shift
+  while (($#)) && [[ $1 != -- ]]; do spec+=("$1"); shift; done
+  (($#)) && shift
   local f
   f=$(cfg "T-$name.conf" "HostKey $ED25519" "PidFile $SKIFF_T/T.pid" "$@")
   "$SKIFF_SSHD" -T -f "$f" "${spec[@]}" 2>"$SKIFF_T/T-$name.sshd.err" | grep -Ev "$MASK" >"$SKIFF_T/T-$name.sshd" ||
@@ -111,6 +111,9 @@ compare_T session -- "AcceptEnv LANG LC_*" "AcceptEnv TZ" "SetEnv A=1 B=2" "Subs
   "GatewayPorts clientspecified" "TCPKeepAlive no" "UseDNS yes" "PermitTunnel point-to-point" "PermitOpen 10.0.0.1:80"
 compare_T algorithms -- "Ciphers aes128-ctr,aes256-gcm@openssh.com" "MACs hmac-sha2-256" \
   "KexAlgorithms curve25519-sha256" "HostKeyAlgorithms ssh-ed25519"
+# Command-line flags: -p replaces the files' Port lines, -o comes first, -4 limits the family.
+compare_T flags -p 2300 -p 2301 -o "ListenAddress 127.0.0.1" -o "MaxAuthTries=2" -4 -- "Port 2200" "MaxAuthTries 5"
+compare_T hostkey-flag -h "$RSA" -g 45 -- "HostKey $ECDSA"
 MATCH_LINES=("PasswordAuthentication yes" "Match User alice Address 192.0.2.0/24" "  PasswordAuthentication no"
   "  ForceCommand /usr/bin/restricted" "Match LocalPort 2201" "  MaxAuthTries 2" "Match Host *.example.org" "  Banner none")
 compare_T match-alice -C user=alice,host=a.example.org,addr=192.0.2.7,laddr=127.0.0.1,lport=2201 -- "${MATCH_LINES[@]}"

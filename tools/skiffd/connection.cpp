@@ -121,7 +121,9 @@ int serve_connection(const ConnectionEndpoints& ep, const Setup& setup) {
             r.transport().disconnect(skiff::transport::disconnect::kServiceNotAvailable,
                                      "authentication is not available in this build");
           } else if (auto* d = std::get_if<skiff::event::Disconnected>(&ev)) {
-            if (d->by_peer) {
+            if (d->by_peer && d->reason == skiff::transport::disconnect::kConnectionLost) {
+              SKIFFD_LOG(info, "Connection closed by %s port %d", ep.peer_address.c_str(), ep.peer_port);
+            } else if (d->by_peer) {
               SKIFFD_LOG(info, "Received disconnect from %s port %d:%u: %s", ep.peer_address.c_str(), ep.peer_port,
                          d->reason, d->description.c_str());
             }

@@ -259,6 +259,7 @@ int Daemon::run() {
     SKIFFD_LOG(fatal, "daemon() failed: %s", std::strerror(errno));
     return 255;
   }
+  log_init(setup_.log);
   if (setup_.options.debug == 0) write_pid_file(setup_.config.pid_file);
 
   sigset_t none;

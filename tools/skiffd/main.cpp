@@ -85,13 +85,20 @@ int main(int argc, char** argv) {
 
   auto setup = load_configuration(o);
   if (!setup) return fail_setup(setup.error());
-  // inetd mode logs to syslog unless asked otherwise, since stdout is the connection.
-  if (o.inetd || o.internal == Internal::connection_child || !o.test) log_init(setup->log);
+  // The configured level from here on. The listening daemon keeps stderr until it has
+  // bound its sockets and detached (run_daemon switches), so that start-up failures are
+  // seen by whoever started it; connection processes and inetd mode use the
+  // configured destination at once (stdout may be the connection).
+  if (o.test == 0) {
+    LogSettings now = setup->log;
+    if (o.internal != Internal::connection_child && !o.inetd) now.to_stderr = true;
+    log_init(now);
+  }
   for (const auto& w : setup->file.warnings()) SKIFFD_LOG(info, "%s", w.c_str());
   for (const auto& ign : o.ignored) SKIFFD_LOG(verbose, "ignoring %s: not supported by skiffd", ign.c_str());
 
   if (o.test == 0 && o.internal == Internal::none) {
-    if (auto g = generate_missing_host_keys(*setup); !g) return fail_setup(g.error());
+    if (auto g = prepare_user_files(*setup); !g) return fail_setup(g.error());
   }
   if (auto k = load_host_keys(*setup); !k) {
     SKIFFD_LOG(info, "%s", k.error().message.c_str());

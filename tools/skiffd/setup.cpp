@@ -168,14 +168,16 @@ std::expected<Setup, SetupFailure> load_configuration(const Options& options) {
   return s;
 }
 
-std::expected<void, SetupFailure> generate_missing_host_keys(const Setup& s) {
-  if (!s.ordinary_user || !s.default_host_keys) return {};
+std::expected<void, SetupFailure> prepare_user_files(const Setup& s) {
+  if (!s.ordinary_user) return {};
+  // The PidFile and the default keys live here.
   const std::string parent = s.state_dir.substr(0, s.state_dir.rfind('/'));
   for (const std::string& d : {parent, s.state_dir}) {
     if (mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) {
       return failure(1, "Could not create directory " + d + ": " + std::strerror(errno));
     }
   }
+  if (!s.default_host_keys) return {};
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   const std::string comment = s.user_name + "@" + host;

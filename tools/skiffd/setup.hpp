@@ -43,9 +43,9 @@ struct SetupFailure {
 // none) with -o, -p, -h, -4/-6, -g, -q and -d applied as sshd applies them.
 std::expected<Setup, SetupFailure> load_configuration(const Options& options);
 
-// Ordinary user with the default host keys: makes the missing ones (ed25519, ecdsa
-// P-256, rsa 3072) in state_dir, 0600, with their .pub beside them.
-std::expected<void, SetupFailure> generate_missing_host_keys(const Setup& setup);
+// Ordinary user: makes state_dir (0700) and, with the default host keys, the missing
+// ones (ed25519, ecdsa P-256, rsa 3072) in it, 0600, with their .pub beside them.
+std::expected<void, SetupFailure> prepare_user_files(const Setup& setup);
 
 // Loads every HostKey as sshd does: a key file that its owner (when that is us) left
 // group- or world-accessible is refused with sshd's warning; a key that cannot be read
