@@ -57,6 +57,11 @@ expect_status 1 "$SKIFF_T/t.out" "$SKIFFD" -t -f "$SKIFF_T/missing.conf"
 grep -qx "$SKIFF_T/missing.conf: No such file or directory" "$SKIFF_T/t.out" || die "missing file message"
 expect_status 1 "$SKIFF_T/t.out" "$SKIFFD" -Z
 grep -q '^usage: skiffd \[-46DdeiqTtV\]' "$SKIFF_T/t.out" || die "no usage for a bad flag"
+# A bad -o stops at once, with sshd's words and status.
+expect_status 1 "$SKIFF_T/t.out" "$SKIFFD" -t -f "$GOOD" -o NoSuch=1
+grep -qx 'command-line: line 0: Bad configuration option: NoSuch' "$SKIFF_T/t.out" || die "bad -o message"
+expect_status 255 "$SKIFF_T/t.out" "$SKIFFD" -t -f "$GOOD" -C user=x
+grep -qx 'Config test connection parameter (-C) provided without test mode (-T)' "$SKIFF_T/t.out" || die "-C without -T"
 expect_status 1 "$SKIFF_T/t.out" "$SKIFFD" -t -p 0 -f "$GOOD"
 grep -qx 'Bad port number.' "$SKIFF_T/t.out" || die "bad -p"
 

@@ -27,12 +27,8 @@ int fail_setup(const SetupFailure& f) {
 int dump_configuration(const Setup& setup) {
   auto config = skiff::Result<skiff::config::ServerConfig>(setup.config);
   if (setup.options.connection_spec) {
-    auto spec = parse_connection_spec(*setup.options.connection_spec);
-    if (!spec) {
-      std::fprintf(stderr, "%s\n", spec.error().message.c_str());
-      return 1;
-    }
-    skiff::config::ConnectionInfo info{spec->user, spec->host, spec->addr, spec->laddr, spec->lport};
+    const ConnectionSpec& spec = *setup.options.connection_spec;
+    skiff::config::ConnectionInfo info{spec.user, spec.host, spec.addr, spec.laddr, spec.lport};
     // Match Group needs the user's groups; that look-up belongs to the privileged side
     // (tools/skiffd/system), so Group criteria do not match here.
     config = setup.file.for_connection(info, [](std::string_view) { return std::vector<std::string>{}; });
@@ -67,7 +63,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   Options& o = *parsed;
-  if (o.internal != Internal::connection_child) sanitise_stdfd();
+  sanitise_stdfd();
   if (o.version) {
     std::fprintf(stderr, "skiffd %s\n", SKIFF_VERSION);
     return 0;

@@ -138,7 +138,12 @@ skiff::Result<Options> parse_options(std::span<const char* const> args) {
         case 'f': o.config_file = value; break;
         case 'h': o.host_keys.push_back(value); break;
         case 'o': o.settings.push_back(value); break;
-        case 'C': o.connection_spec = value; break;
+        case 'C': {
+          auto spec = parse_connection_spec(value);
+          if (!spec) return std::unexpected(spec.error());
+          o.connection_spec = std::move(*spec);
+          break;
+        }
         case 'E': o.log_file = value; o.log_stderr = true; break;
         case 'p': {
           const int p = to_port(value);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <skiff/error.hpp>
@@ -24,6 +25,14 @@ enum class Internal : std::uint8_t {
 inline constexpr const char* kConnectionChildFlag = "--skiffd-connection";
 inline constexpr const char* kRestartedFlag = "--skiffd-restarted";
 
+// -C's fields, checked as sshd's parse_server_match_testspec: Errc::bad_format with
+// sshd's message for an unknown field or a bad port.
+struct ConnectionSpec {
+  std::string user, host, addr, laddr;
+  int lport = -1;
+};
+skiff::Result<ConnectionSpec> parse_connection_spec(std::string_view spec);
+
 struct Options {
   Internal internal = Internal::none;
   std::optional<std::string> config_file;        // -f
@@ -31,7 +40,7 @@ struct Options {
   std::vector<std::string> host_keys;            // -h (before the files' HostKey lines)
   std::vector<std::string> settings;             // -o, in order
   std::optional<std::string> address_family;     // -4 / -6: "inet" / "inet6"
-  std::optional<std::string> connection_spec;    // -C user=,host=,addr=,laddr=,lport=
+  std::optional<ConnectionSpec> connection_spec;  // -C user=,host=,addr=,laddr=,lport=
   std::optional<int> login_grace_time;           // -g, seconds
   std::string log_file;                          // -E
   int debug = 0;                                 // -d count (1..3)
@@ -51,12 +60,5 @@ skiff::Result<Options> parse_options(std::span<const char* const> args);
 
 std::string usage_text();
 
-// -C's fields, checked as sshd's parse_server_match_testspec: Errc::bad_format with
-// sshd's message for an unknown field or a bad port.
-struct ConnectionSpec {
-  std::string user, host, addr, laddr;
-  int lport = -1;
-};
-skiff::Result<ConnectionSpec> parse_connection_spec(std::string_view spec);
 
 }  // namespace skiffd

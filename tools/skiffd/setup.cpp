@@ -134,7 +134,12 @@ std::expected<Setup, SetupFailure> load_configuration(const Options& options) {
   std::vector<std::string> lines = command_line_lines(options);
   const bool cmdline_ports = !options.ports.empty();
   auto parsed = ServerConfigFile::parse(s.config_name, text, resolve_include, lines, cmdline_ports);
-  if (!parsed) return failure(255, parsed.error().message);
+  if (!parsed) {
+    // sshd checks each -o as it reads the flags and stops at the first bad one (exit 1).
+    const std::string& m = parsed.error().message;
+    if (m.starts_with("command-line: line 0: ")) return failure(1, m.substr(0, m.find('\n')));
+    return failure(255, m);
+  }
 
   // The mode's defaults where neither the command line nor the file says otherwise.
   std::vector<std::string> defaults;

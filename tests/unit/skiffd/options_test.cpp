@@ -97,6 +97,13 @@ TEST(SkiffdOptions, ConnectionSpec) {
   auto bad = parse_connection_spec("user=u,colour=blue");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, "Invalid test mode specification colour=blue");
+  // -C is checked while the flags are read, as sshd does.
+  auto flag = parse({"-T", "-C", "user=u,colour=blue"});
+  ASSERT_FALSE(flag);
+  EXPECT_EQ(flag.error().code, skiff::Errc::bad_format);
+  auto ok = parse({"-T", "-C", "user=u,lport=22"});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->connection_spec->lport, 22);
   auto port = parse_connection_spec("lport=99999");
   ASSERT_FALSE(port);
   EXPECT_EQ(port.error().message, "Invalid port '99999' in test mode specification lport=99999");
