@@ -211,6 +211,7 @@ exec 5<>"/dev/tcp/127.0.0.1/$SKIFFD_PORT"
 reply=$(timeout 5 head -c 100 <&5 | tr -d '\r' || true)
 exec 5<&-
 [[ $reply == "Exceeded MaxStartups" ]] || die "third connection got '$reply', not a MaxStartups drop"
+expect_log "$SKIFFD_LOG" 0 "^beginning MaxStartups throttling$"
 expect_log "$SKIFFD_LOG" 0 "drop connection #2 from \[127\.0\.0\.1\]:[0-9]+ on \[127\.0\.0\.1\]:$SKIFFD_PORT past MaxStartups"
 stop_pid "$SKIFFD_PID"
 log "MaxStartups 2:100:2 drops the third unauthenticated connection: ok"

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
@@ -115,6 +117,14 @@ void move_fd(int fd, int target) {
   close(fd);
 }
 
+// sshd's fmt_timeframe for durations under a day: "hh:mm:ss".
+std::string timeframe(std::chrono::steady_clock::duration d) {
+  const long t = static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  return buf;
+}
+
 struct Child {
   int startup_fd = -1;  // read end; -1 once the child reported (or was never counted)
 };
@@ -127,6 +137,7 @@ class Daemon {
 
  private:
   void accept_one(int listen_fd);
+  void drop(int sock, int count);
   void start_child(int sock);
   void reap();
   void startup_done(pid_t pid);
@@ -137,6 +148,9 @@ class Daemon {
   std::span<const char* const> args_;
   std::vector<ListenSocket> listeners_;
   std::map<pid_t, Child> children_;
+  bool throttling_ = false;  // MaxStartups dropping since first_drop_
+  std::chrono::steady_clock::time_point first_drop_;
+  unsigned dropped_ = 0;
 };
 
 int Daemon::startups() const {
@@ -212,17 +226,19 @@ void Daemon::accept_one(int listen_fd) {
     if (errno != EINTR && errno != EWOULDBLOCK && errno != ECONNABORTED) {
       SKIFFD_LOG(error, "accept: %s", std::strerror(errno));
     }
+    // Out of descriptors: the pending connection would wake us at once again.
+    if (errno == EMFILE || errno == ENFILE) usleep(100 * 1000);
     return;
   }
   const int count = startups();
   if (should_drop_connection(setup_.config.max_startups, count)) {
-    ConnectionEndpoints ep = endpoints_of_socket(sock);
-    SKIFFD_LOG(info, "drop connection #%d from [%s]:%d on [%s]:%d past MaxStartups", count, ep.peer_address.c_str(),
-               ep.peer_port, ep.local_address.c_str(), ep.local_port);
-    static constexpr char kMsg[] = "Exceeded MaxStartups\r\n";
-    (void)!write(sock, kMsg, sizeof kMsg - 1);
-    close(sock);
+    drop(sock, count);
     return;
+  }
+  if (throttling_ && count < setup_.config.max_startups.begin - 1) {
+    SKIFFD_LOG(info, "exited MaxStartups throttling after %s, %u connections dropped",
+               timeframe(std::chrono::steady_clock::now() - first_drop_).c_str(), dropped_);
+    throttling_ = false;
   }
   if (setup_.options.debug > 0) {
     // -d: this one connection, in this process, then exit.
@@ -231,6 +247,26 @@ void Daemon::accept_one(int listen_fd) {
     std::exit(serve_connection(endpoints_of_socket(sock), setup_));
   }
   start_child(sock);
+}
+
+void Daemon::drop(int sock, int count) {
+  // Loud when throttling begins, quiet while it lasts, as sshd.
+  LogLevel level = LogLevel::verbose;
+  if (!throttling_) {
+    SKIFFD_LOG(error, "beginning MaxStartups throttling");
+    throttling_ = true;
+    first_drop_ = std::chrono::steady_clock::now();
+    dropped_ = 0;
+    level = LogLevel::info;
+  }
+  ++dropped_;
+  ConnectionEndpoints ep = endpoints_of_socket(sock);
+  log_message(level, "drop connection #%d from [%s]:%d on [%s]:%d past MaxStartups", count, ep.peer_address.c_str(),
+              ep.peer_port, ep.local_address.c_str(), ep.local_port);
+  // Best effort: the client may show why it was turned away.
+  static constexpr char kMsg[] = "Exceeded MaxStartups\r\n";
+  (void)!write(sock, kMsg, sizeof kMsg - 1);
+  close(sock);
 }
 
 void Daemon::restart() {
