@@ -198,10 +198,6 @@ void Daemon::start_child(int sock) {
     close(pipe_fds[0]);
     setsid();
     reset_signals();
-    if (setup_.options.no_rexec) {
-      move_fd(pipe_fds[1], kStartupFd);
-      _exit(serve_connection(endpoints_of_socket(sock), setup_));
-    }
     // Out of the way of the targets first, so that neither dup2 clobbers the other.
     const int s = fcntl(sock, F_DUPFD_CLOEXEC, 10);
     const int w = fcntl(pipe_fds[1], F_DUPFD_CLOEXEC, 10);
@@ -209,6 +205,12 @@ void Daemon::start_child(int sock) {
     close(pipe_fds[1]);
     move_fd(s, kConnectionFd);
     move_fd(w, kStartupFd);
+    if (setup_.options.no_rexec) {
+      // Served here; a later exec (a session) must not inherit them.
+      fcntl(kConnectionFd, F_SETFD, FD_CLOEXEC);
+      fcntl(kStartupFd, F_SETFD, FD_CLOEXEC);
+      _exit(serve_connection(endpoints_of_socket(kConnectionFd), setup_));
+    }
     auto argv = exec_args(args_, kConnectionChildFlag);
     execv(argv[0], argv.data());
     SKIFFD_LOG(error, "rexec of %s failed: %s", argv[0], std::strerror(errno));

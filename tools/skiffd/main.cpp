@@ -64,6 +64,14 @@ int main(int argc, char** argv) {
   }
   Options& o = *parsed;
   sanitise_stdfd();
+  // Nothing inherited beyond what skiffd passes itself: later sessions must not get it.
+  if (o.internal == Internal::connection_child) {
+    closefrom(kStartupFd + 1);
+    fcntl(kConnectionFd, F_SETFD, FD_CLOEXEC);
+    fcntl(kStartupFd, F_SETFD, FD_CLOEXEC);
+  } else {
+    closefrom(STDERR_FILENO + 1);
+  }
   if (o.version) {
     std::fprintf(stderr, "skiffd %s\n", SKIFF_VERSION);
     return 0;
