@@ -270,6 +270,10 @@ log "inetd mode through ProxyCommand: ok"
 
 # ---------------------------------------------------------------- an ordinary user
 
+# The one place this test writes in a home directory: an ordinary user's skiffd keeps
+# its keys in ~/.skiff/skiffd (from the password database, as OpenSSH's ~), which is
+# what is tested; the test user exists for these tests, and the directory is removed
+# at exit unless it was there before.
 create_test_user
 STATE=$TEST_USER_HOME/.skiff/skiffd
 if [[ ! -e $TEST_USER_HOME/.skiff ]]; then on_exit "rm -rf '$TEST_USER_HOME/.skiff'"; fi
