@@ -22,6 +22,7 @@ for kind in "${KEY_TYPES[@]}"; do
   to_putty_key "$SKIFF_T/id_$kind" "$SKIFF_T/id_$kind.ppk"
   authorize_key "$SRV_USER" "$SKIFF_T/id_$kind.pub"
 done
+make_sshd_hostkeys  # here, not in the subshell below, so that the servers reuse them
 HOSTKEY_OPTS=()
 while read -r fp; do HOSTKEY_OPTS+=(-hostkey "$fp"); done < <(sshd_hostkey_fingerprints)
 
