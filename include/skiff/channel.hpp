@@ -2,6 +2,9 @@
 // direction (plus stderr, extended data type 1), with flow control, and the session
 // requests of both sides.
 //
+// Coroutine operations take views and references, not class values: g++ 12 destroys a
+// prvalue argument of a coroutine twice (GCC bug 99576), so no temporary is passed by value.
+//
 // Handles are cheap to copy; all copies refer to the same channel. Every operation must run
 // on the connection's executor (the one the Client or ServerConnection runs on); a
 // connection is single-threaded. One reader per stream and one writer at a time.
@@ -19,6 +22,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -123,10 +127,10 @@ class ClientSession : public Channel {
 
   // Requests with a reply: Errc::unsupported with OpenSSH's wording when the server refuses
   // ("PTY allocation request failed on channel 0", "exec request failed on channel 0").
-  asio::awaitable<Result<void>> request_pty(PtyRequest pty);
+  asio::awaitable<Result<void>> request_pty(const PtyRequest& pty);
   asio::awaitable<Result<void>> shell();
-  asio::awaitable<Result<void>> exec(std::string command);
-  asio::awaitable<Result<void>> subsystem(std::string name);
+  asio::awaitable<Result<void>> exec(std::string_view command);
+  asio::awaitable<Result<void>> subsystem(std::string_view name);
   // Without a reply, as ssh sends them (a server that does not accept a variable ignores it).
   Result<void> set_env(std::string name, std::string value);
   Result<void> window_change(WindowSize size);

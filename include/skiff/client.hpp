@@ -18,7 +18,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <asio/awaitable.hpp>
@@ -97,7 +99,8 @@ struct ClientInfo {
 class Client {
  public:
   // Connects by TCP, then as start().
-  static asio::awaitable<Result<Client>> connect(std::string host, std::string port, ClientOptions options);
+  static asio::awaitable<Result<Client>> connect(std::string_view host, std::string_view port, ClientOptions options);
+  // Pass stream and options with std::move (never a temporary: see channel.hpp).
   // Runs the protocol over an already-connected stream (a socket, a ProxyCommand's pipes)
   // until authentication succeeds. Errors: invalid_argument (no check_host_key), the host
   // key callback's error, disconnected with the server's reason, "Permission denied
@@ -113,8 +116,8 @@ class Client {
   // reason when refused ("channel 0: open failed: administratively prohibited: ...").
   asio::awaitable<Result<ClientSession>> open_session();
   // A global request with want-reply: the data of REQUEST_SUCCESS, or Errc::unsupported.
-  asio::awaitable<Result<std::vector<std::uint8_t>>> global_request(std::string name,
-                                                                    std::vector<std::uint8_t> data = {});
+  asio::awaitable<Result<std::vector<std::uint8_t>>> global_request(std::string_view name,
+                                                                    std::span<const std::uint8_t> data = {});
   // Sends DISCONNECT (reason 11, "disconnected by user") and closes; returns at once.
   void disconnect(std::string description = "disconnected by user");
   // Until the connection ended; why (Errc::disconnected for an orderly end).

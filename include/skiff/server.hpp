@@ -64,7 +64,7 @@ class KeyboardInteractive {
   const std::string& submethods() const noexcept;
   const std::string& peer() const noexcept;
   // Sends one INFO_REQUEST and waits for the answers (one per prompt).
-  asio::awaitable<Result<std::vector<Secret>>> ask(KeyboardInteractiveRequest request);
+  asio::awaitable<Result<std::vector<Secret>>> ask(const KeyboardInteractiveRequest& request);
 
   struct Impl;
   explicit KeyboardInteractive(std::shared_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
