@@ -1,6 +1,5 @@
 // skiff: ssh(1). Everything up to connecting: options, configuration, -G, -V, -Q,
-// the session decisions and the identities. The connection itself comes with the
-// network API; until then skiff says so and exits 255.
+// the session decisions and the identities; then connection.hpp runs the connection.
 #include <fcntl.h>
 #include <glob.h>
 #include <strings.h>
@@ -22,6 +21,7 @@
 #include <skiff/version.hpp>
 
 #include "config/ssh_config.hpp"
+#include "connection.hpp"
 #include "crypto/library_version.hpp"
 #include "identities.hpp"
 #include "options.hpp"
@@ -142,6 +142,8 @@ int main(int argc, char** argv) {
   if (cl->query) return print_query(*cl->query);
   for (const auto& w : cl->warnings) std::fputs(w.c_str(), stderr);
   if (cl->use_syslog && cl->log_file) fatal("Can't specify both -y and -E");
+  // -E moves the log, not the session's stderr: keep the user's for the remote stderr.
+  const int session_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
   if (cl->log_file && !std::freopen(cl->log_file->c_str(), "a", stderr)) {
     fatal("Couldn't open logfile " + *cl->log_file + ": " + std::strerror(errno));
   }
@@ -217,6 +219,13 @@ int main(int argc, char** argv) {
   auto ids = cli::collect_identities(*cfg, ctx, cli::system_identity_sources());
   for (const auto& w : ids.warnings) log_lines(w);
 
-  fatal("skiff: cannot connect to " + cfg->hostname + " port " + std::to_string(cfg->port) +
-        ": connecting is not implemented yet");
+  std::optional<std::string> command;
+  if (cl->has_command) {
+    command = cl->command;
+  } else if (auto rc = cfg->get("remotecommand")) {
+    auto expanded = config::expand_tokens(*rc, *cfg, ctx);
+    if (!expanded) fatal("remote command: " + expanded.error().message);
+    command = *expanded;
+  }
+  return cli::run_connection({*cfg, ctx, ids, command, tty.request_pty, session_stderr});
 }

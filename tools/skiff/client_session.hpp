@@ -1,0 +1,40 @@
+// The session of an authenticated connection, as ssh's client loop runs it
+// (clientloop.c, ssh.c ssh_session2): a session channel with pty-req (TERM, window size,
+// terminal modes), env from SendEnv and SetEnv, then exec or shell; stdin to the
+// channel (its end becomes the channel's EOF), the channel's data to stdout and its
+// extended data to stderr, binary-safe and with backpressure both ways; SIGWINCH as
+// window-change; SIGHUP/SIGINT/SIGQUIT/SIGTERM end the session. Without a session
+// (-N), it waits until the connection ends or a signal arrives.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+
+#include <skiff/client.hpp>
+
+#include "log.hpp"
+
+namespace skiff::cli {
+
+struct SessionSetup {
+  bool session_none = false;         // -N: no channel at all
+  bool request_pty = false;          // the RequestTTY decision
+  bool force_pty = false;            // RequestTTY force (-tt): raw mode even without a local terminal
+  std::optional<std::string> command;  // exec; nullopt: shell
+  bool stdin_null = false;           // -n / -f: the channel gets EOF at once
+  bool fork_after_auth = false;      // -f: go to the background once the session is set up
+  int escape_char = '~';             // EscapeChar (-1: none); honoured only with a pty
+  std::vector<std::string> send_env;  // SendEnv patterns
+  std::vector<std::string> set_env;   // SetEnv NAME=VALUE
+  std::string host;                  // for "Connection to HOST closed."
+  int stderr_fd = 2;                 // the user's stderr (not the -E log file)
+};
+
+// The exit status skiff ends with: the remote command's, or 255 (and ssh's messages).
+asio::awaitable<int> run_session(asio::io_context& io, Client& client, const SessionSetup& setup, const Log& log);
+
+}  // namespace skiff::cli

@@ -1,0 +1,262 @@
+#include "connection.hpp"
+
+// g++ 12 wrongly reports Asio's coroutine frame allocation as mismatched once a coroutine
+// is inlined (GCC bug 109224); the frames are Asio's own.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+#include <signal.h>
+
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+
+#include <skiff/client.hpp>
+
+#include "client_session.hpp"
+#include "connect.hpp"
+#include "host_key_check.hpp"
+#include "readpass.hpp"
+
+namespace skiff::cli {
+namespace {
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return std::nullopt;
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string lowered(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+Secret to_secret(const std::optional<std::string>& s) { return s ? Secret(s->begin(), s->end()) : Secret(); }
+
+// What the prompts and hooks share for one connection.
+struct State {
+  const ConnectionInput& in;
+  const Log& log;
+  ServerStream server;
+  std::string prompt_host;  // HostKeyAlias or HostName, as ssh's prompts name the server
+  bool host_key_reported = false;
+  bool no_password = false, no_kbdint = false;  // a changed key accepted under "no"
+  IdentitySources key_files = system_identity_sources();
+};
+
+// ssh's fmprintf of the banner: what is not printable (but line ends and tabs) is dropped.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '\n' || c == '\r' || c == '\t' || c >= 0x20) out.push_back(static_cast<char>(c));
+  }
+  return out;
+}
+
+asio::awaitable<Result<void>> check_host_key(State& st, const HostKey& k) {
+  const auto& cfg = st.in.cfg;
+  st.log.debug1("Server host key: " + k.key.type_name() + " " + k.key.fingerprint());
+  HostKeyQuery q{.key = k.key};
+  q.host = lowered(cfg.hostname);
+  q.address = st.server.address;
+  q.port = cfg.port;
+  q.host_key_alias = cfg.get("hostkeyalias");
+  for (const auto& f : cfg.user_known_hosts_files) q.user_files.push_back({f, read_text(f)});
+  for (const auto& f : cfg.global_known_hosts_files) q.system_files.push_back({f, read_text(f)});
+  q.strict = cfg.strict_host_key_checking;
+  q.hash_known_hosts = cfg.hash_known_hosts;
+  q.visual_host_key = cfg.visual_host_key;
+  q.batch_mode = cfg.batch_mode;
+  q.home = st.in.ctx.home;
+  UnsafeContinuation unsafe;
+  unsafe.password_auth = cfg.password_authentication;
+  unsafe.kbd_interactive_auth = cfg.kbd_interactive_authentication;
+  unsafe.forward_agent = cfg.get("forwardagent") == "yes";
+  unsafe.forward_x11 = cfg.get("forwardx11") == "yes";
+  unsafe.port_forwards = cfg.get("localforward") || cfg.get("remoteforward") || cfg.get("dynamicforward");
+  unsafe.update_host_keys = cfg.get("updatehostkeys") == "yes";
+  unsafe.exit_on_forward_failure = cfg.get("exitonforwardfailure") == "yes";
+  const Log& log = st.log;
+  HostKeyUi ui = system_host_key_ui(st.in.ctx.home, [&log](LogLevel l, std::string_view text) {
+    log.write(l == LogLevel::fatal ? Level::fatal : l == LogLevel::error ? Level::error : Level::info, text);
+  });
+  HostKeyDecision d = verify_host_key(q, unsafe, ui);
+  if (!d.accepted) {
+    st.host_key_reported = true;
+    co_return fail(Errc::host_key_rejected, "Host key verification failed.");
+  }
+  st.no_password = d.disable_password_auth;
+  st.no_kbdint = d.disable_kbd_interactive_auth;
+  co_return Result<void>{};
+}
+
+asio::awaitable<std::optional<Secret>> ask_password(State& st, const PasswordPrompt& p) {
+  if (st.no_password) co_return std::nullopt;
+  if (p.attempt > 1) st.log.error("Permission denied, please try again.");
+  auto pw = read_passphrase(st.in.cfg.user + "@" + st.prompt_host + "'s password: ", {}, st.log);
+  co_return to_secret(pw);
+}
+
+// ssh's userauth_passwd with a password change request (sshconnect2.c).
+asio::awaitable<std::optional<PasswordChange>> change_password(State& st, const std::string& prompt) {
+  if (st.no_password) co_return std::nullopt;
+  const std::string who = st.in.cfg.user.substr(0, 30) + "@" + st.prompt_host.substr(0, 128);
+  if (!prompt.empty()) st.log.info(printable(prompt));
+  PasswordChange c;
+  c.old_password = to_secret(read_passphrase("Enter " + who + "'s old password: ", {}, st.log));
+  for (;;) {
+    auto fresh = read_passphrase("Enter " + who + "'s new password: ", {.allow_eof = true}, st.log);
+    if (!fresh) co_return std::nullopt;
+    auto again = read_passphrase("Retype " + who + "'s new password: ", {}, st.log);
+    if (*fresh == *again) {
+      c.new_password = to_secret(fresh);
+      co_return c;
+    }
+    st.log.info("Mismatch; try again, EOF to quit.");
+  }
+}
+
+asio::awaitable<std::optional<std::vector<Secret>>> answer_prompts(State& st, const KeyboardInteractiveRequest& r) {
+  if (st.no_kbdint) co_return std::nullopt;
+  if (!r.name.empty()) st.log.info(printable(r.name));
+  if (!r.instruction.empty()) st.log.info(printable(r.instruction));
+  std::vector<Secret> answers;
+  for (const auto& p : r.prompts) {
+    auto a = read_passphrase("(" + st.in.cfg.user + "@" + st.prompt_host + ") " + p.text, {.echo = p.echo}, st.log);
+    answers.push_back(to_secret(a));
+  }
+  co_return answers;
+}
+
+// The server accepted this public key: only now is the private key loaded (and its
+// passphrase asked for), as ssh does.
+asio::awaitable<Result<std::vector<std::uint8_t>>> sign_with(State& st, const PublicKey& key, const std::string& alg,
+                                                             const std::vector<std::uint8_t>& data) {
+  const auto& cfg = st.in.cfg;
+  for (const auto& id : st.in.identities.identities) {
+    if (!id.public_key() || !(*id.public_key() == key)) continue;
+    std::vector<std::string> messages;
+    auto priv = id.load_private(st.key_files, cfg.number_of_password_prompts, cfg.batch_mode, messages);
+    for (const auto& m : messages) st.log.info(m);
+    if (!priv) co_return fail(Errc::bad_passphrase, "no private key for " + id.path());
+    if (!(priv->public_key() == key)) co_return fail(Errc::invalid_argument, "key mismatch for " + id.path());
+    co_return priv->sign(alg, data);
+  }
+  co_return fail(Errc::not_found, "no identity for the key");
+}
+
+// The identities to offer: those whose public key is known are offered first and
+// loaded on PK_OK; for the others the private key (and its passphrase) is needed now.
+std::vector<ClientIdentity> offered_identities(State& st) {
+  std::vector<ClientIdentity> out;
+  if (!st.in.cfg.pubkey_authentication) return out;
+  for (const auto& id : st.in.identities.identities) {
+    if (id.public_key()) {
+      out.push_back({*id.public_key(), std::nullopt});
+      continue;
+    }
+    std::vector<std::string> messages;
+    auto priv = id.load_private(st.key_files, st.in.cfg.number_of_password_prompts, st.in.cfg.batch_mode, messages);
+    for (const auto& m : messages) st.log.info(m);
+    if (priv) out.push_back({priv->public_key(), *priv});
+  }
+  return out;
+}
+
+// What ssh prints when the connection could not be set up (the host key refusal has
+// been printed by the check itself).
+void report_start_failure(const State& st, const Error& e) {
+  if (st.host_key_reported) return;
+  if (e.message.starts_with("Permission denied (")) {
+    st.log.fatal(st.in.cfg.user + "@" + st.in.cfg.hostname + ": " + e.message);
+  } else if (e.code == Errc::disconnected && e.message == "connection closed") {
+    st.log.fatal("Connection closed by " + (st.server.address.empty() ? std::string("UNKNOWN") : st.server.address) +
+                 " port " + (st.server.address.empty() ? std::string("65535") : std::to_string(st.server.port)));
+  } else {
+    st.log.fatal(e.message);
+  }
+}
+
+asio::awaitable<int> run(asio::io_context& io, State& st) {
+  const auto& cfg = st.in.cfg;
+  auto server = open_server_stream(io.get_executor(), cfg, st.in.ctx, st.log);
+  if (!server) {
+    st.log.error(server.error().message);
+    co_return 255;
+  }
+  st.server = std::move(*server);
+  std::unique_ptr<Stream> stream = std::move(st.server.stream);
+
+  ClientOptions o = options_from_config(cfg);
+  o.identities = offered_identities(st);
+  o.check_host_key = [&st](const HostKey& k) { return check_host_key(st, k); };
+  o.password = [&st](const PasswordPrompt& p) { return ask_password(st, p); };
+  o.password_change = [&st](const std::string& prompt) { return change_password(st, prompt); };
+  o.keyboard_interactive = [&st](const KeyboardInteractiveRequest& r) { return answer_prompts(st, r); };
+  o.sign = [&st](const PublicKey& k, const std::string& alg, const std::vector<std::uint8_t>& data) {
+    return sign_with(st, k, alg, data);
+  };
+  const int stderr_fd = st.in.stderr_fd;
+  const bool show_banner = st.log.enabled(Level::info);
+  o.banner = [stderr_fd, show_banner](const std::string& message) {
+    if (!show_banner) return;
+    std::string text = printable(message);
+    (void)!write(stderr_fd, text.data(), text.size());
+  };
+
+  auto client = co_await Client::start(std::move(stream), std::move(o));
+  if (!client) {
+    report_start_failure(st, client.error());
+    co_return 255;
+  }
+  const std::string method = client->info().auth_methods.empty() ? "none" : client->info().auth_methods.back();
+  if (st.server.address.empty()) {
+    st.log.verbose("Authenticated to " + cfg.hostname + " (via proxy) using \"" + method + "\".");
+  } else {
+    st.log.verbose("Authenticated to " + cfg.hostname + " ([" + st.server.address + "]:" +
+                   std::to_string(st.server.port) + ") using \"" + method + "\".");
+  }
+
+  SessionSetup s;
+  s.session_none = cfg.get("sessiontype") == "none";
+  s.request_pty = st.in.request_pty;
+  s.force_pty = cfg.request_tty == config::RequestTty::force;
+  s.command = st.in.command;
+  s.stdin_null = cfg.get("stdinnull") == "yes";
+  s.fork_after_auth = cfg.get("forkafterauthentication") == "yes";
+  s.escape_char = cfg.escape_char;
+  s.send_env = cfg.send_env;
+  s.set_env = cfg.set_env;
+  s.host = cfg.hostname;
+  s.stderr_fd = st.in.stderr_fd;
+  int status = co_await run_session(io, *client, s, st.log);
+  client->disconnect();
+  co_await client->wait_closed();
+  co_return status;
+}
+
+}  // namespace
+
+int run_connection(const ConnectionInput& in) {
+  // As ssh: a reader that went away is seen as a failed write, not a signal.
+  signal(SIGPIPE, SIG_IGN);
+  Log log(level_from_name(in.cfg.log_level));
+  State st{in, log, {}, in.cfg.get("hostkeyalias").value_or(in.cfg.hostname)};
+  st.key_files.ask_passphrase = [&log](std::string_view prompt) { return read_passphrase(prompt, {.allow_eof = true}, log); };
+  asio::io_context io;
+  int status = 255;
+  asio::co_spawn(io, run(io, st), [&status](std::exception_ptr e, int rc) {
+    if (!e) status = rc;
+  });
+  io.run();
+  if (st.server.proxy_pid > 1) kill(st.server.proxy_pid, SIGHUP);
+  return status;
+}
+
+}  // namespace skiff::cli
