@@ -575,4 +575,65 @@ TEST(Api, ConnectRefused) {
   EXPECT_EQ(refused->message.rfind("connect to host 127.0.0.1 port ", 0), 0u) << refused->message;
 }
 
+TEST(Api, PasswordChangeRequested) {
+  Pair p;
+  auto o = server_options();
+  o->methods = {"password"};
+  std::vector<std::string> checks;
+  o->hooks.check_password = [&](const PasswordCheck& c) -> asio::awaitable<PasswordVerdict> {
+    checks.push_back(std::string(c.password.c_str()) + ">" + (c.new_password ? c.new_password->c_str() : ""));
+    co_return c.new_password && *c.new_password == "new" ? PasswordVerdict::accept : PasswordVerdict::change_required;
+  };
+  std::string prompt;
+  bool ok = false;
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto co = client_options();
+    co.methods = {"password"};
+    co.password = [](const PasswordPrompt&) -> asio::awaitable<std::optional<Secret>> { co_return Secret("old"); };
+    co.password_change = [&](const std::string& pr) -> asio::awaitable<std::optional<PasswordChange>> {
+      prompt = pr;
+      co_return PasswordChange{Secret("old"), Secret("new")};
+    };
+    auto c = co_await Client::start(std::move(s), std::move(co));
+    ok = c.has_value();
+  });
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(prompt, "Password change required");
+  EXPECT_EQ(checks, (std::vector<std::string>{"old>", "old>new"}));
+}
+
+// Many connections share one io_context and one ServerOptions, each with its own session.
+TEST(Api, ManyConnectionsOnOneContext) {
+  constexpr int kConnections = 40;
+  asio::io_context ctx;
+  auto o = pubkey_server();
+  int done = 0;
+  for (int i = 0; i < kConnections; ++i) {
+    asio::local::stream_protocol::socket a(ctx), b(ctx);
+    asio::local::connect_pair(a, b);
+    asio::co_spawn(
+        ctx,
+        [o, b = std::move(b)]() mutable -> asio::awaitable<void> {
+          ServerConnection conn(make_unix_stream(std::move(b)), o);
+          co_await conn.run();
+        },
+        asio::detached);
+    asio::co_spawn(
+        ctx,
+        [i, &done, a = std::move(a)]() mutable -> asio::awaitable<void> {
+          auto stream = make_unix_stream(std::move(a));
+          auto c = co_await login(std::move(stream));
+          if (!c) co_return;
+          auto sess = co_await c->open_session();
+          if (!sess) co_return;
+          const std::string cmd = "echo " + std::to_string(i);
+          (void)co_await sess->exec(cmd);
+          if (co_await read_all(*sess) == std::to_string(i) + "\n" && (co_await sess->wait_exit()).code == 0u) ++done;
+        },
+        asio::detached);
+  }
+  ctx.run_for(60s);
+  EXPECT_EQ(done, kConnections);
+}
+
 }  // namespace
