@@ -67,6 +67,8 @@ struct ClientOptions {
   unsigned server_alive_count_max = 3;
   // For messages ("Timeout, server <host> not responding."); connect() sets it.
   std::string host_name;
+  // ConnectTimeout for connect(): each address's TCP connect. Zero: the system's.
+  std::chrono::seconds connect_timeout{0};
 
   // REQUIRED. The server proved it holds this key: success lets the connection proceed,
   // an error refuses it (the error becomes the connection's, e.g. Errc::host_key_rejected

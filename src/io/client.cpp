@@ -114,8 +114,8 @@ struct Client::Impl final : io::CoreBase {
   void handle(endpoint::event::Disconnected& e) {
     Error err = e.error;
     if (e.by_peer) {
-      // As ssh prints it: "Received disconnect from ... : 2: Too many authentication failures".
-      err.message = "Received disconnect from " + peer() + ": " + std::to_string(e.reason) + ": " + e.description;
+      // As ssh prints it: "Received disconnect from 192.0.2.1 port 22:2: Too many authentication failures".
+      err.message = "Received disconnect from " + peer() + ":" + std::to_string(e.reason) + ": " + e.description;
       err.disconnect_reason = e.reason;
     }
     set_end(std::move(err));
@@ -205,10 +205,14 @@ struct Client::Impl final : io::CoreBase {
     // reports it as Disconnected next.
   }
 
+  // Runs f(self) as a coroutine on the connection's executor. co_spawn keeps the callable
+  // alive until its coroutine ends, so f's captures stay valid (an awaitable made by
+  // calling f here would outlive f).
   template <class F>
   void spawn(F f) {
     auto self = std::static_pointer_cast<Impl>(shared_from_this());
-    asio::co_spawn(executor(), f(std::move(self)), asio::detached);
+    asio::co_spawn(
+        executor(), [f = std::move(f), self = std::move(self)]() mutable { return f(self); }, asio::detached);
   }
 };
 
@@ -229,7 +233,7 @@ asio::awaitable<Result<Client>> Client::connect(std::string_view host, std::stri
   if (!options.check_host_key) co_return fail(Errc::invalid_argument, "no host key policy (check_host_key) set");
   if (options.host_name.empty()) options.host_name = host;
   std::string h(host), p(port);
-  auto stream = co_await connect_tcp(std::move(h), std::move(p));
+  auto stream = co_await connect_tcp(h, p, {}, options.connect_timeout);
   if (!stream) co_return std::unexpected(stream.error());
   co_return co_await start(std::move(*stream), std::move(options));
 }
