@@ -118,6 +118,10 @@ cases=(
   "-F /nonexistent/cfg h"
   "-F none -o Host=x h"
   "-F none -o RemoteCommand=ls h ls"
+  "-q -F /nonexistent/cfg h"
+  "-F none -q -o bogus=1 h"
+  "-F none -y -E log.txt h"
+  "-F none -E log.txt h"
 )
 
 fails=0
