@@ -217,6 +217,17 @@ int main(int argc, char** argv) {
   if (!cfg) fatal(cfg.error().message);
   g_log.level = level_of(cfg->log_level);
 
+  // What ssh expands once the configuration is known (and -G shows expanded).
+  auto expand_kept = [&](std::string_view key, bool tilde) {
+    auto it = cfg->other.find(std::string(key));
+    if (it == cfg->other.end() || it->second.empty() || it->second.front() == "none") return;
+    std::string v = tilde ? config::expand_tilde(it->second.front(), home) : it->second.front();
+    auto e = config::expand_tokens(v, *cfg, ctx);
+    if (!e) fatal(std::string(key) + ": " + e.error().message);
+    it->second.front() = *e;
+  };
+  expand_kept("remotecommand", false);
+  expand_kept("identityagent", true);
   cli::SessionFacts facts;
   facts.has_command = cl->has_command;
   facts.has_remote_command = cfg->get("remotecommand").has_value();
@@ -230,6 +241,15 @@ int main(int argc, char** argv) {
   cli::adjust_config(*cfg, facts, cl->stdio_forward.has_value());
   auto tty = cli::decide_tty(cfg->request_tty, facts);
   if (tty.warn_not_terminal) log_at(kInfo, cli::kNoPtyMessage);
+  if (auto fwd = cfg->get("forwardagent"); fwd && !cli::is_yes_no(*fwd)) {
+    expand_kept("forwardagent", true);
+    const std::string sock = *cfg->get("forwardagent");
+    struct stat st {};
+    if (stat(sock.c_str(), &st) != 0) {
+      log_at(kError, "Cannot forward agent socket path \"" + sock + "\": " + std::strerror(errno));
+      if (cfg->get("exitonforwardfailure") == "yes") return 255;
+    }
+  }
 
   if (cl->print_config) {
     std::fputs(config::dump_client_config(*cfg).c_str(), stdout);
