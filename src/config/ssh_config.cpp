@@ -236,6 +236,11 @@ struct ClientParser {
       return;
     }
     if (!active) return;
+    // ProxyCommand and ProxyJump exclude each other: the first one seen wins.
+    if ((k->canon == "proxycommand" && b.set_.contains("proxyjump")) ||
+        (k->canon == "proxyjump" && b.set_.contains("proxycommand"))) {
+      return;
+    }
     auto& slot = b.set_[std::string(k->canon)];
     if (!slot.empty() && !cumulative(k->kind)) return;
     if (cumulative(k->kind) && slot.size() >= limits::kMaxConfigArgs) {

@@ -2,6 +2,7 @@
 // 9.2 as Debian builds it (its GSSAPI lines, ForwardX11Trusted yes and IPQoS
 // "lowdelay throughput" by default). Algorithm lists are skiff's, so they differ from
 // ssh's wherever skiff implements less.
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -96,8 +97,16 @@ std::string dump_client_config(const ClientConfig& c) {
     auto v = c.get(k);
     line(k, v ? true_false(*v) : std::string(dflt));
   };
+  // ssh clears these when set to "none" (CLEAR_ON_NONE), so -G leaves them out.
   auto str = [&](std::string_view k) {
-    if (auto v = c.get(k)) line(k, *v);
+    auto v = c.get(k);
+    static constexpr std::string_view kNoneClears[] = {"localcommand", "remotecommand", "proxycommand",
+                                                       "controlpath",  "revokedhostkeys", "pkcs11provider",
+                                                       "knownhostscommand"};
+    if (v && *v == "none" && std::find(std::begin(kNoneClears), std::end(kNoneClears), k) != std::end(kNoneClears)) {
+      return;
+    }
+    if (v) line(k, *v);
   };
   auto str_or = [&](std::string_view k, std::string_view dflt) { line(k, c.get(k).value_or(std::string(dflt))); };
   auto time_or = [&](std::string_view k, int dflt) {
@@ -194,7 +203,7 @@ std::string dump_client_config(const ClientConfig& c) {
   line("loglevel", c.log_level == "QUIET" ? "SILENT" : c.log_level == "DEBUG1" ? "DEBUG" : c.log_level);
   line("macs", join(c.macs, ","));
   str("pkcs11provider");
-  str_or("securitykeyprovider", "internal");
+  if (c.get("securitykeyprovider") != "none") str_or("securitykeyprovider", "internal");
   if (!c.preferred_authentications.empty()) line("preferredauthentications", c.preferred_authentications);
   line("pubkeyacceptedalgorithms", join(c.pubkey_accepted_algorithms, ","));
   str("revokedhostkeys");

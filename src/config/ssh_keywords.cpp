@@ -200,7 +200,11 @@ std::string check_args(const Keyword& k, std::string_view written, const std::ve
       if (a != "none" && !parse_time(a)) return "invalid time value.";
       break;
     case Kind::escape:
-      if (!(a == "none" || a.size() == 1 || (a.size() == 2 && a[0] == '^'))) return "Bad escape character.";
+      if (!(a == "none" || a.size() == 1 ||
+            (a.size() == 2 && a[0] == '^' && static_cast<unsigned char>(a[1]) >= 64 &&
+             static_cast<unsigned char>(a[1]) < 128))) {
+        return "Bad escape character.";
+      }
       break;
     case Kind::rekey:
       if (args.size() > 2) return "keyword " + std::string(written) + " extra arguments at end of line";

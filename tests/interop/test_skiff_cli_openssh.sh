@@ -57,7 +57,47 @@ Host *
   UpdateHostKeys ask
 CFG
 
+cat >cfg3 <<CFG
+Include $SKIFF_T/inc_*.conf
+Match exec "test -e $SKIFF_T/cfg3"
+  User execuser
+Match host real.example.org
+  Port 4444
+Host short
+  HostName real.example.org
+  IdentityFile %d/.ssh/id_%h_%p
+  CertificateFile /x/c
+  ControlPath /tmp/cm-%C-%r
+  ProxyJump u@jump:2222,other
+  ForwardX11Timeout 5m
+  StreamLocalBindMask 0077
+  IPQoS af21 cs1
+  SyslogFacility local3
+  AddKeysToAgent yes
+  ConnectTimeout 1m
+  RekeyLimit 1G 1h
+  Tunnel ethernet
+  TunnelDevice 3:5
+  ControlPersist yes
+  ServerAliveCountMax 9
+  EscapeChar none
+CFG
+printf 'Host short\n  VisualHostKey yes\n  PubkeyAuthentication host-bound\n' >inc_1.conf
+
 cases=(
+  "-F cfg3 short"
+  "-F cfg3 -i /etc/hostname -o IdentityFile=/b short"
+  "-F cfg3 -o ProxyCommand=none short"
+  "-F none -o ControlPersist=600 -o ControlPath=none h"
+  "-F none -o EscapeChar=^? h"
+  "-F none -o AddKeysToAgent=confirm h"
+  "-F none -o ForwardAgent=/nonexistent/sock h"
+  "-F none -o ForwardAgent=~/%u.sock -o ExitOnForwardFailure=yes h"
+  "-F none -o CanonicalDomains=a.b -o LogVerbose=kex.c:* -o PermitRemoteOpen=a:1 h"
+  "-F none -o RemoteCommand=echo_%h_%p h"
+  "-F none -o IdentityAgent=~/a_%r h"
+  "-F none -o ProxyCommand=none h"
+  "-F none -o SecurityKeyProvider=none h"
   "h"
   "-F none h"
   "-F cfg1 alias"
@@ -118,6 +158,10 @@ cases=(
   "-F /nonexistent/cfg h"
   "-F none -o Host=x h"
   "-F none -o RemoteCommand=ls h ls"
+  "-q -F /nonexistent/cfg h"
+  "-F none -q -o bogus=1 h"
+  "-F none -y -E log.txt h"
+  "-F none -E log.txt h"
 )
 
 fails=0

@@ -10,22 +10,20 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
+#include <cstdlib>
 #include <cstring>
-#include <memory>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/redirect_error.hpp>
-#include <asio/signal_set.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
-#include "pty_modes.hpp"
+#include "escape.hpp"
 #include "session_policy.hpp"
+#include "terminal.hpp"
 
 extern char** environ;
 
@@ -61,74 +59,41 @@ class StdStream {
 };
 
 struct Shared {
+  asio::io_context& io;
+  Client& client;
+  const SessionSetup& setup;
+  Log& log;
+  ClientSession ch;
+  bool have_pty = false;
   int received_signal = 0;
   bool output_done = false;
 };
 
-// Channel data to a local stream. A local stream that fails (a closed pipe) is then
-// drained without writing, so the channel still ends and the window keeps moving.
-asio::awaitable<void> pump_out(ClientSession& ch, StdStream& out, bool ext) {
-  std::vector<std::uint8_t> buf(kBufferSize);
-  bool writable = out.ok();
-  for (;;) {
-    auto n = ext ? co_await ch.read_stderr(buf) : co_await ch.read(buf);
-    if (!n || *n == 0) co_return;
-    if (!writable) continue;
-    std::error_code ec;
-    co_await asio::async_write(out.desc(), asio::buffer(buf.data(), *n), asio::redirect_error(use_awaitable, ec));
-    if (ec) writable = false;
+void write_all(int fd, std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = write(fd, s.data(), s.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    s.remove_prefix(static_cast<std::size_t>(n));
   }
 }
 
-asio::awaitable<void> pump_in(ClientSession& ch, StdStream& in, Shared& st) {
-  std::vector<std::uint8_t> buf(kBufferSize);
-  for (;;) {
-    std::error_code ec;
-    std::size_t n = co_await in.desc().async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
-    if (st.output_done) co_return;
-    if (ec || n == 0) break;
-    // INTEGRATION(cli): with a pty and an escape character, the escape-sequence filter
-    // (~. ~^Z ~& ~# ~? ~~ ~B ~R ~V ~v) goes here, between the terminal and the channel.
-    if (!co_await ch.write(std::span<const std::uint8_t>(buf.data(), n))) co_return;
-  }
-  (void)ch.send_eof();
+skiff::WindowSize channel_size(int fd) {
+  auto w = window_size(fd);
+  return {w.columns, w.rows, w.width_px, w.height_px};
 }
 
-bool env_wanted(std::string_view name, const std::vector<std::string>& patterns) {
-  std::string n(name);
-  for (const auto& p : patterns) {
-    if (fnmatch(p.c_str(), n.c_str(), 0) == 0) return true;
-  }
-  return false;
+PtyRequest pty_request() {
+  PtyRequest r;
+  const char* term = std::getenv("TERM");
+  r.term = term ? term : "";
+  r.size = channel_size(STDIN_FILENO);
+  for (const auto& m : terminal_modes(STDIN_FILENO)) r.modes.push_back({m.opcode, m.value});
+  return r;
 }
 
-void send_environment(ClientSession& ch, const SessionSetup& s, const Log& log) {
-  if (!s.send_env.empty()) {
-    for (char** e = environ; e && *e; ++e) {
-      std::string_view var(*e);
-      auto eq = var.find('=');
-      if (eq == std::string_view::npos) continue;
-      auto name = var.substr(0, eq), value = var.substr(eq + 1);
-      if (!env_wanted(name, s.send_env)) {
-        log.debug3("Ignored env " + std::string(name));
-        continue;
-      }
-      log.debug1("channel " + std::to_string(ch.id()) + ": setting env " + std::string(name) + " = \"" +
-                 std::string(value) + "\"");
-      (void)ch.set_env(std::string(name), std::string(value));
-    }
-  }
-  for (const auto& nv : s.set_env) {
-    auto eq = nv.find('=');
-    if (eq == std::string::npos) continue;
-    log.debug1("channel " + std::to_string(ch.id()) + ": setting env " + nv.substr(0, eq) + " = \"" +
-               nv.substr(eq + 1) + "\"");
-    (void)ch.set_env(nv.substr(0, eq), nv.substr(eq + 1));
-  }
-}
-
-// ssh's fork_postauth(): daemon(1, 1), then stdin and stdout (and stderr unless the log
-// goes there at a debug level) on /dev/null; our duplicates keep the session's streams.
+// ssh's fork_postauth(): daemon(1, 1), then stdin and stdout on /dev/null; our
+// duplicates keep the session's streams.
 void fork_to_background(asio::io_context& io, const Log& log) {
   log.debug1("forking to background");
   io.notify_fork(asio::io_context::fork_prepare);
@@ -145,134 +110,245 @@ void fork_to_background(asio::io_context& io, const Log& log) {
   }
 }
 
-// Ends the session when a terminating signal arrives; SIGWINCH becomes window-change.
-asio::awaitable<void> watch_signals(asio::signal_set& sigs, Client& client, Shared& st) {
+// ~&: the terminal back to normal, the parent exits 0 and the child goes on.
+void background_session(Shared& st) {
+  leave_raw_mode(st.setup.force_pty);
+  st.io.notify_fork(asio::io_context::fork_prepare);
+  pid_t pid = fork();
+  if (pid == -1) {
+    st.log.error(std::string("fork: ") + std::strerror(errno));
+    return;
+  }
+  if (pid != 0) std::_Exit(0);
+  st.io.notify_fork(asio::io_context::fork_child);
+}
+
+// Carries out what the escape filter found in a piece of stdin; false once the session
+// is to end (~.).
+asio::awaitable<bool> perform(Shared& st, std::vector<EscapeStep>& steps) {
+  for (auto& s : steps) {
+    switch (s.kind) {
+      case EscapeStep::Kind::data:
+        if (!co_await st.ch.write(std::span(reinterpret_cast<const std::uint8_t*>(s.text.data()), s.text.size()))) {
+          co_return false;
+        }
+        break;
+      case EscapeStep::Kind::message:
+        write_all(STDERR_FILENO, s.text);
+        break;
+      case EscapeStep::Kind::disconnect:
+        st.client.disconnect();
+        co_return false;
+      case EscapeStep::Kind::suspend:
+        suspend_self(st.setup.force_pty);
+        (void)st.ch.window_change(channel_size(STDIN_FILENO));
+        break;
+      case EscapeStep::Kind::background:
+        background_session(st);
+        break;
+      case EscapeStep::Kind::list_forwards:
+        write_all(STDERR_FILENO, "The following connections are open:\r\n  #" + std::to_string(st.ch.id()) +
+                                     " client-session\r\n");
+        break;
+      case EscapeStep::Kind::send_break:
+        (void)st.ch.send_break(1000);
+        break;
+      case EscapeStep::Kind::rekey:
+        st.client.rekey();
+        break;
+      case EscapeStep::Kind::log_level:
+        st.log.set_level(level_from_name(s.text));
+        break;
+    }
+  }
+  co_return true;
+}
+
+asio::awaitable<void> pump_in(Shared& st, StdStream& in) {
+  std::optional<EscapeFilter> escapes;
+  if (auto e = active_escape_char(st.setup.escape_char, st.have_pty)) escapes.emplace(*e, level_name(st.log.level()));
+  std::vector<std::uint8_t> buf(kBufferSize);
   for (;;) {
     std::error_code ec;
-    int sig = co_await sigs.async_wait(asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return;
-    st.received_signal = sig;
-    client.disconnect();
-    co_return;
+    std::size_t n = co_await in.desc().async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+    if (st.output_done) co_return;
+    if (ec || n == 0) break;
+    if (escapes) {
+      auto steps = escapes->feed(std::span<const std::uint8_t>(buf.data(), n));
+      if (!co_await perform(st, steps)) co_return;
+    } else if (!co_await st.ch.write(std::span<const std::uint8_t>(buf.data(), n))) {
+      co_return;
+    }
+  }
+  (void)st.ch.send_eof();
+}
+
+// Channel data to a local stream. A local stream that fails (a closed pipe) is then
+// drained without writing, so the channel still ends and the window keeps moving.
+asio::awaitable<void> pump_out(ClientSession& ch, StdStream& out, bool ext) {
+  std::vector<std::uint8_t> buf(kBufferSize);
+  bool writable = out.ok();
+  for (;;) {
+    // Not a conditional expression around the two co_awaits: g++ 12 destroys its
+    // temporary twice.
+    Result<std::size_t> n;
+    if (ext) {
+      n = co_await ch.read_stderr(buf);
+    } else {
+      n = co_await ch.read(buf);
+    }
+    if (!n || *n == 0) co_return;
+    if (!writable) continue;
+    std::error_code ec;
+    co_await asio::async_write(out.desc(), asio::buffer(buf.data(), *n), asio::redirect_error(use_awaitable, ec));
+    if (ec) writable = false;
   }
 }
 
-asio::awaitable<void> watch_winch(asio::signal_set& winch, ClientSession& ch) {
-  WindowSize last = terminal_size(STDIN_FILENO);
+// Signals arrive through terminal.hpp's self-pipe: SIGWINCH becomes a window-change,
+// the terminating ones end the connection.
+asio::awaitable<void> watch_signals(Shared& st, TerminalSignals& signals, asio::posix::stream_descriptor& pipe) {
+  auto last = window_size(STDIN_FILENO);
   for (;;) {
     std::error_code ec;
-    co_await winch.async_wait(asio::redirect_error(use_awaitable, ec));
+    co_await pipe.async_wait(asio::posix::stream_descriptor::wait_read, asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
-    WindowSize now = terminal_size(STDIN_FILENO);
-    if (now == last) continue;
-    last = now;
-    (void)ch.window_change(now);
+    for (int sig : signals.take()) {
+      if (sig == SIGWINCH) {
+        auto now = window_size(STDIN_FILENO);
+        if (st.have_pty && now != last) (void)st.ch.window_change(channel_size(STDIN_FILENO));
+        last = now;
+      } else if (!st.received_signal) {
+        st.received_signal = sig;
+        st.client.disconnect();
+      }
+    }
   }
 }
 
-void write_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = write(fd, s.data(), s.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    s.remove_prefix(static_cast<std::size_t>(n));
+bool env_wanted(std::string_view name, const std::vector<std::string>& patterns) {
+  std::string n(name);
+  for (const auto& p : patterns) {
+    if (fnmatch(p.c_str(), n.c_str(), 0) == 0) return true;
   }
+  return false;
+}
+
+void send_environment(Shared& st) {
+  const auto& s = st.setup;
+  const std::string chan = "channel " + std::to_string(st.ch.id()) + ": setting env ";
+  if (!s.send_env.empty()) {
+    for (char** e = environ; e && *e; ++e) {
+      std::string_view var(*e);
+      auto eq = var.find('=');
+      if (eq == std::string_view::npos) continue;
+      auto name = var.substr(0, eq), value = var.substr(eq + 1);
+      if (!env_wanted(name, s.send_env)) {
+        st.log.debug3("Ignored env " + std::string(name));
+        continue;
+      }
+      st.log.debug1(chan + std::string(name) + " = \"" + std::string(value) + "\"");
+      (void)st.ch.set_env(std::string(name), std::string(value));
+    }
+  }
+  for (const auto& nv : s.set_env) {
+    auto eq = nv.find('=');
+    if (eq == std::string::npos) continue;
+    st.log.debug1(chan + nv.substr(0, eq) + " = \"" + nv.substr(eq + 1) + "\"");
+    (void)st.ch.set_env(nv.substr(0, eq), nv.substr(eq + 1));
+  }
+}
+
+// The channel's requests; false (with ssh's message logged) when the session cannot start.
+asio::awaitable<bool> start_session(Shared& st) {
+  if (st.setup.request_pty) {
+    st.log.debug2("channel " + std::to_string(st.ch.id()) + ": request pty-req confirm 1");
+    PtyRequest pty = pty_request();
+    if (auto r = co_await st.ch.request_pty(pty); r) {
+      st.have_pty = true;
+    } else {
+      st.log.error(r.error().message);
+    }
+  }
+  send_environment(st);
+  Result<void> started;
+  if (st.setup.command) {
+    st.log.debug1("Sending command: " + *st.setup.command);
+    started = co_await st.ch.exec(*st.setup.command);
+  } else {
+    st.log.debug2("channel " + std::to_string(st.ch.id()) + ": request shell confirm 1");
+    started = co_await st.ch.shell();
+  }
+  if (!started) st.log.error(started.error().message);
+  co_return started.has_value();
 }
 
 }  // namespace
 
-asio::awaitable<int> run_session(asio::io_context& io, Client& client, const SessionSetup& s, const Log& log) {
-  Shared st;
-  asio::signal_set sigs(io, SIGHUP, SIGINT, SIGTERM);
-  sigs.add(SIGQUIT);
-  asio::co_spawn(io, watch_signals(sigs, client, st), asio::detached);
+asio::awaitable<int> run_session(asio::io_context& io, Client& client, const SessionSetup& s, Log& log) {
+  auto signals = TerminalSignals::install();
+  if (!signals) {
+    log.fatal(signals.error().message);
+    co_return 255;
+  }
+  asio::posix::stream_descriptor sigpipe(io, signals->fd());
+  Shared st{io, client, s, log, {}};
 
   if (s.session_none) {
+    asio::co_spawn(io, watch_signals(st, *signals, sigpipe), asio::detached);
     if (s.fork_after_auth) fork_to_background(io, log);
     Error why = co_await client.wait_closed();
-    sigs.cancel();
+    sigpipe.cancel();
+    (void)sigpipe.release();
     if (!st.received_signal && why.code != Errc::disconnected) log.error(why.message);
-    SessionEnd end;
-    end.session_none = true;
-    end.local_signal = st.received_signal;
-    co_return exit_status_for(end);
+    co_return exit_status_for({.session_none = true, .local_signal = st.received_signal});
   }
 
-  StdStream in(io, STDIN_FILENO), out(io, STDOUT_FILENO), err(io, s.stderr_fd);
+  StdStream in(io, STDIN_FILENO), out(io, STDOUT_FILENO), err(io, STDERR_FILENO);
   auto opened = co_await client.open_session();
   if (!opened) {
-    sigs.cancel();
+    (void)sigpipe.release();
     log.error(opened.error().message);
     co_return 255;
   }
-  ClientSession ch = std::move(*opened);
-  log.debug1("channel " + std::to_string(ch.id()) + ": new session");
-
-  bool have_pty = false;
-  if (s.request_pty) {
-    PtyRequest pty = make_pty_request(STDIN_FILENO);
-    log.debug2("channel " + std::to_string(ch.id()) + ": request pty-req confirm 1");
-    if (auto r = co_await ch.request_pty(pty); r) {
-      have_pty = true;
-    } else {
-      log.error(r.error().message);
-    }
-  }
-  send_environment(ch, s, log);
-  Result<void> started;
-  if (s.command) {
-    log.debug1("Sending command: " + *s.command);
-    started = co_await ch.exec(*s.command);
-  } else {
-    log.debug2("channel " + std::to_string(ch.id()) + ": request shell confirm 1");
-    started = co_await ch.shell();
-  }
-  if (!started) {
-    sigs.cancel();
-    log.error(started.error().message);
+  st.ch = std::move(*opened);
+  log.debug1("channel " + std::to_string(st.ch.id()) + ": new session");
+  asio::co_spawn(io, watch_signals(st, *signals, sigpipe), asio::detached);
+  if (!co_await start_session(st)) {
+    sigpipe.cancel();
+    (void)sigpipe.release();
     co_return 255;
   }
   if (s.fork_after_auth) fork_to_background(io, log);
-
-  // INTEGRATION(cli): with have_pty (or force_pty), the local terminal goes into raw mode
-  // here and back on every way out (signals included).
-  asio::signal_set winch(io);
-  if (have_pty) {
-    winch.add(SIGWINCH);
-    asio::co_spawn(io, watch_winch(winch, ch), asio::detached);
-  }
+  // As ssh: raw mode whenever a pty was asked for, quietly when forced (-tt).
+  if (s.request_pty) enter_raw_mode(s.force_pty);
   if (s.stdin_null) {
-    (void)ch.send_eof();
+    (void)st.ch.send_eof();
   } else {
-    asio::co_spawn(io, pump_in(ch, in, st), asio::detached);
+    asio::co_spawn(io, pump_in(st, in), asio::detached);
   }
 
-  co_await (pump_out(ch, out, false) && pump_out(ch, err, true));
-  ExitStatus exit = co_await ch.wait_exit();
+  co_await (pump_out(st.ch, out, false) && pump_out(st.ch, err, true));
+  ExitStatus exit = co_await st.ch.wait_exit();
   st.output_done = true;
-  {
-    std::error_code ec;
-    in.desc().cancel(ec);
-  }
-  winch.cancel();
-  sigs.cancel();
+  std::error_code ec;
+  in.desc().cancel(ec);
+  sigpipe.cancel();
+  (void)sigpipe.release();
+  if (s.request_pty) leave_raw_mode(s.force_pty);
 
   if (exit.code) {
-    log.debug1("client_input_channel_req: channel " + std::to_string(ch.id()) + " rtype exit-status reply 0");
+    log.debug1("client_input_channel_req: channel " + std::to_string(st.ch.id()) + " rtype exit-status reply 0");
   } else if (exit.signal) {
-    log.debug1("client_input_channel_req: channel " + std::to_string(ch.id()) + " rtype exit-signal reply 0");
+    log.debug1("client_input_channel_req: channel " + std::to_string(st.ch.id()) + " rtype exit-signal reply 0");
   }
-  SessionEnd end;
-  end.exit_status = exit.code;
-  end.exit_signal = exit.signal.has_value();
-  end.local_signal = st.received_signal;
   if (st.received_signal) log.verbose("Killed by signal " + std::to_string(st.received_signal) + ".");
-  if (have_pty && log.enabled(Level::info) && !st.received_signal) {
-    write_all(s.stderr_fd, connection_closed_message(s.host) + "\r\n");
+  if (s.request_pty && log.enabled(Level::info) && !st.received_signal) {
+    write_all(STDERR_FILENO, connection_closed_message(s.host) + "\r\n");
   }
-  int status = exit_status_for(end);
   log.debug1("Exit status " + std::to_string(exit.code ? static_cast<int>(*exit.code) : -1));
-  co_return status;
+  co_return exit_status_for({.exit_status = exit.code, .exit_signal = exit.signal.has_value(),
+                             .local_signal = st.received_signal});
 }
 
 }  // namespace skiff::cli

@@ -2,8 +2,9 @@
 // (clientloop.c, ssh.c ssh_session2): a session channel with pty-req (TERM, window size,
 // terminal modes), env from SendEnv and SetEnv, then exec or shell; stdin to the
 // channel (its end becomes the channel's EOF), the channel's data to stdout and its
-// extended data to stderr, binary-safe and with backpressure both ways; SIGWINCH as
-// window-change; SIGHUP/SIGINT/SIGQUIT/SIGTERM end the session. Without a session
+// extended data to stderr, binary-safe and with backpressure both ways. With a pty: the
+// local terminal in raw mode (terminal.hpp), the escape sequences (escape.hpp), SIGWINCH
+// as window-change. SIGHUP/SIGINT/SIGQUIT/SIGTERM end the session. Without a session
 // (-N), it waits until the connection ends or a signal arrives.
 #pragma once
 
@@ -31,10 +32,9 @@ struct SessionSetup {
   std::vector<std::string> send_env;  // SendEnv patterns
   std::vector<std::string> set_env;   // SetEnv NAME=VALUE
   std::string host;                  // for "Connection to HOST closed."
-  int stderr_fd = 2;                 // the user's stderr (not the -E log file)
 };
 
 // The exit status skiff ends with: the remote command's, or 255 (and ssh's messages).
-asio::awaitable<int> run_session(asio::io_context& io, Client& client, const SessionSetup& setup, const Log& log);
+asio::awaitable<int> run_session(asio::io_context& io, Client& client, const SessionSetup& setup, Log& log);
 
 }  // namespace skiff::cli

@@ -42,7 +42,7 @@ Secret to_secret(const std::optional<std::string>& s) { return s ? Secret(s->beg
 // What the prompts and hooks share for one connection.
 struct State {
   const ConnectionInput& in;
-  const Log& log;
+  Log& log;
   ServerStream server;
   std::string prompt_host;  // HostKeyAlias or HostName, as ssh's prompts name the server
   bool host_key_reported = false;
@@ -202,7 +202,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   o.sign = [&st](const PublicKey& k, const std::string& alg, const std::vector<std::uint8_t>& data) {
     return sign_with(st, k, alg, data);
   };
-  const int stderr_fd = st.in.stderr_fd;
+  const int stderr_fd = STDERR_FILENO;
   const bool show_banner = st.log.enabled(Level::info);
   o.banner = [stderr_fd, show_banner](const std::string& message) {
     if (!show_banner) return;
@@ -234,7 +234,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.send_env = cfg.send_env;
   s.set_env = cfg.set_env;
   s.host = cfg.hostname;
-  s.stderr_fd = st.in.stderr_fd;
+  
   int status = co_await run_session(io, *client, s, st.log);
   client->disconnect();
   co_await client->wait_closed();
@@ -246,7 +246,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
 int run_connection(const ConnectionInput& in) {
   // As ssh: a reader that went away is seen as a failed write, not a signal.
   signal(SIGPIPE, SIG_IGN);
-  Log log(level_from_name(in.cfg.log_level));
+  Log log(level_from_name(in.cfg.log_level), in.log_fd);
   State st{in, log, {}, in.cfg.get("hostkeyalias").value_or(in.cfg.hostname)};
   st.key_files.ask_passphrase = [&log](std::string_view prompt) { return read_passphrase(prompt, {.allow_eof = true}, log); };
   asio::io_context io;

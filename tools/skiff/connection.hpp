@@ -20,7 +20,7 @@ struct ConnectionInput {
   const IdentityList& identities;
   std::optional<std::string> command;  // nullopt: a shell (or nothing with SessionType none)
   bool request_pty = false;
-  int stderr_fd = 2;  // the user's stderr, which -E does not redirect
+  int log_fd = 2;  // stderr, or the -E file
 };
 
 // Runs it all; returns skiff's exit status (the remote command's, or 255).

@@ -22,23 +22,11 @@ struct Parsed {
   keys::KnownHostsFile file;
 };
 
-// ssh compares key types without the curve: any ECDSA key "changes" any other.
-int family(crypto::KeyType t) {
+std::string_view label(crypto::KeyType t) {
   switch (t) {
     case crypto::KeyType::ed25519:
-      return 0;
-    case crypto::KeyType::rsa:
-      return 2;
-    default:
-      return 1;
-  }
-}
-
-std::string_view label(crypto::KeyType t) {
-  switch (family(t)) {
-    case 0:
       return "ED25519";
-    case 2:
+    case crypto::KeyType::rsa:
       return "RSA";
     default:
       return "ECDSA";
@@ -57,8 +45,10 @@ struct Lookup {
   Hit found;  // ok: the matching line; changed: the last line with another key of the type
 };
 
-Lookup lookup(const std::vector<Parsed>& files, const std::string& name, const wire::Bytes& blob,
-              crypto::KeyType type) {
+// As ssh's check_hostkeys_by_key_or_type: a line with this key is a match; otherwise
+// any other key for the name, of whatever type, makes it "changed" (the last such line
+// is the one reported); a revoked line for the key wins over everything.
+Lookup lookup(const std::vector<Parsed>& files, const std::string& name, const wire::Bytes& blob) {
   Lookup r;
   for (const auto& f : files) {
     for (const auto& e : f.file.entries) {
@@ -71,7 +61,6 @@ Lookup lookup(const std::vector<Parsed>& files, const std::string& name, const w
   for (const auto& f : files) {
     for (const auto& e : f.file.entries) {
       if (e.marker != keys::KnownHostMarker::none || !keys::known_host_entry_matches(e, name)) continue;
-      if (family(e.key.type()) != family(type)) continue;
       if (keys::encode_public_blob(e.key) == blob) return {Status::ok, {f.path, &e}};
       r = {Status::changed, {f.path, &e}};
     }
@@ -186,10 +175,10 @@ HostKeyDecision verify_host_key(const HostKeyQuery& q, const UnsafeContinuation&
 
   auto visual = [&] { info("Host key fingerprint is " + fp + "\n" + randomart_of(key, blob)); };
 
-  Lookup found = lookup(files, name, blob, key.type());
+  Lookup found = lookup(files, name, blob);
   if (found.status == Status::fresh && !q.host_key_alias && q.port != 22) {
     // A key filed under the plain name is good for any port.
-    Lookup plain = lookup(files, keys::known_hosts_name(q.host, 22), blob, key.type());
+    Lookup plain = lookup(files, keys::known_hosts_name(q.host, 22), blob);
     if (plain.status == Status::ok) found = plain;
   }
 
@@ -208,31 +197,9 @@ HostKeyDecision verify_host_key(const HostKeyQuery& q, const UnsafeContinuation&
       }
       if (q.strict == StrictHostKeyChecking::ask) {
         std::string msg = "The authenticity of host '" + name + " (" + ip + ")' can't be established";
-        // Keys of other types known for this name are shown first (ssh's show_other_keys).
-        bool others = false;
-        for (crypto::KeyType t : {crypto::KeyType::rsa, crypto::KeyType::ecdsa_p256, crypto::KeyType::ed25519}) {
-          if (family(t) == family(key.type())) continue;
-          for (const auto& f : files) {
-            const keys::KnownHostEntry* first = nullptr;
-            for (const auto& e : f.file.entries) {
-              if (e.marker == keys::KnownHostMarker::none && family(e.key.type()) == family(t) &&
-                  keys::known_host_entry_matches(e, name)) {
-                first = &e;
-                break;
-              }
-            }
-            if (!first) continue;
-            const wire::Bytes other_blob = keys::encode_public_blob(first->key);
-            const std::string other_type(label(first->key.type()));
-            info("WARNING: " + other_type + " key found for host " + name + "\nin " + *f.path + ":" +
-                 std::to_string(first->line_number) + "\n" + other_type + " key fingerprint " +
-                 keys::fingerprint_sha256(other_blob) + ".");
-            if (q.visual_host_key) info(randomart_of(first->key, other_blob));
-            others = true;
-            break;
-          }
-        }
-        msg += others ? "\nbut keys of different type are already known for this host." : ".";
+        // (ssh's show_other_keys() looks in the same entries, which are empty here: its
+        // "but keys of different type are already known" never shows.)
+        msg += ".";
         msg += "\n" + type + " key fingerprint is " + fp + ".";
         if (q.visual_host_key) msg += "\n" + randomart_of(key, blob);
         msg += "\n" + other_names(files, name, blob, q.home);

@@ -2,7 +2,9 @@
 
 #include <strings.h>
 
-#include <cstdio>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace skiff::cli {
 
@@ -20,6 +22,11 @@ Level level_from_name(std::string_view name) {
   return Level::info;
 }
 
+std::string_view level_name(Level level) {
+  static constexpr std::string_view kNames[] = {"QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG1", "DEBUG2", "DEBUG3"};
+  return kNames[static_cast<int>(level)];
+}
+
 void Log::write(Level l, std::string_view text) const {
   if (!enabled(l)) return;
   const char* prefix = l == Level::debug1 ? "debug1: " : l == Level::debug2 ? "debug2: " : l == Level::debug3 ? "debug3: " : "";
@@ -27,12 +34,19 @@ void Log::write(Level l, std::string_view text) const {
     auto nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
     if (line.ends_with('\r')) line.remove_suffix(1);
-    std::fprintf(stderr, "%s%.*s\r\n", prefix, static_cast<int>(line.size()), line.data());
+    std::string out = prefix;
+    out.append(line);
+    out += "\r\n";
+    for (std::string_view rest = out; !rest.empty();) {
+      ssize_t n = ::write(fd_, rest.data(), rest.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      rest.remove_prefix(static_cast<std::size_t>(n));
+    }
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
     if (text.empty()) break;
   }
-  std::fflush(stderr);
 }
 
 }  // namespace skiff::cli

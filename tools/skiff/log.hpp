@@ -1,6 +1,6 @@
-// skiff's log, as ssh's log.c writes it on stderr (or the -E file, which main() puts in
-// stderr's place): one line per message ended by "\r\n", debug levels prefixed with
-// "debug1: " and so on, filtered by LogLevel.
+// skiff's log during the connection, as ssh's log.c writes it on stderr or the -E file:
+// one line per message ended by "\r\n", debug levels prefixed with "debug1: " and so
+// on, filtered by LogLevel (which ~V and ~v change while the session runs).
 #pragma once
 
 #include <cstdint>
@@ -13,11 +13,14 @@ enum class Level : std::uint8_t { quiet, fatal, error, info, verbose, debug1, de
 
 // LogLevel's names as ssh_config(5) spells them ("DEBUG" is DEBUG1); unknown: INFO.
 Level level_from_name(std::string_view name);
+// ssh's name of a level ("DEBUG3", ...), as the escape filter's ~V and ~v take it.
+std::string_view level_name(Level level);
 
 class Log {
  public:
-  explicit Log(Level level) : level_(level) {}
+  Log(Level level, int fd) : level_(level), fd_(fd) {}
   Level level() const noexcept { return level_; }
+  void set_level(Level l) noexcept { level_ = l; }
   bool enabled(Level l) const noexcept { return l != Level::quiet && l <= level_; }
 
   // A multi-line message is written one line at a time, each with "\r\n".
@@ -32,6 +35,7 @@ class Log {
 
  private:
   Level level_;
+  int fd_;
 };
 
 }  // namespace skiff::cli

@@ -32,19 +32,36 @@ namespace {
 
 using namespace skiff;
 
-// ssh's log lines on stderr end with "\r\n"; a multi-line message is one line each.
-void log_lines(std::string_view text) {
+// ssh's log: stderr (or the -E file), lines ended by "\r\n", shown when their level
+// is within LogLevel (QUIET < FATAL < ERROR < INFO < VERBOSE < DEBUG1..3).
+enum Level { kQuiet, kFatal, kError, kInfo, kVerbose, kDebug1 };
+struct Log {
+  int fd = STDERR_FILENO;
+  int level = kInfo;
+} g_log;  // one per process, like ssh's; main() sets it up
+
+int level_of(std::string_view name) {
+  static constexpr std::string_view kNames[] = {"QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG1", "DEBUG2", "DEBUG3"};
+  for (int i = 0; i < 8; ++i) {
+    if (kNames[i] == name) return i;
+  }
+  return name == "DEBUG" ? kDebug1 : kInfo;
+}
+
+void log_at(int level, std::string_view text) {
+  if (level > g_log.level) return;
   while (!text.empty()) {
     auto nl = text.find('\n');
-    std::string_view l = text.substr(0, nl);
-    if (l.ends_with('\r')) l.remove_suffix(1);
-    std::fprintf(stderr, "%.*s\r\n", static_cast<int>(l.size()), l.data());
+    std::string l(text.substr(0, nl));
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    l += "\r\n";
+    [[maybe_unused]] auto n = write(g_log.fd, l.data(), l.size());
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
   }
 }
 
 [[noreturn]] void fatal(std::string_view text) {
-  log_lines(text);
+  log_at(kFatal, text);
   std::exit(255);
 }
 
@@ -141,16 +158,18 @@ int main(int argc, char** argv) {
   }
   if (cl->query) return print_query(*cl->query);
   for (const auto& w : cl->warnings) std::fputs(w.c_str(), stderr);
+  g_log.level = level_of(cl->log_level);
   if (cl->use_syslog && cl->log_file) fatal("Can't specify both -y and -E");
-  // -E moves the log, not the session's stderr: keep the user's for the remote stderr.
-  const int session_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-  if (cl->log_file && !std::freopen(cl->log_file->c_str(), "a", stderr)) {
-    fatal("Couldn't open logfile " + *cl->log_file + ": " + std::strerror(errno));
+  if (cl->log_file) {
+    // Only the log goes there; the session's stderr stays stderr.
+    int fd = open(cl->log_file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) fatal("Couldn't open logfile " + *cl->log_file + ": " + std::strerror(errno));
+    g_log.fd = fd;
   }
 
   // As ssh: the version at INFO once -v was given (a later -q can silence it).
-  if (cl->debug_level > 0 && cl->log_level != "QUIET" && cl->log_level != "FATAL" && cl->log_level != "ERROR") {
-    log_lines(version);
+  if (cl->debug_level > 0) {
+    log_at(kInfo, version);
   }
 
   char hostbuf[256] = {};
@@ -169,7 +188,9 @@ int main(int argc, char** argv) {
       // ssh stops at the first bad -o, printing its line without the "terminating" one.
       std::string_view msg = r.error().message;
       if (auto t = msg.find(": terminating,"); t != std::string_view::npos) msg = msg.substr(0, msg.rfind('\n', t));
-      fatal(msg);
+      // ssh reads -o while parsing its flags, before its log level applies: always shown.
+      log_at(kQuiet, msg);
+      return 255;
     }
   }
   auto read_config = [&](const std::string& path, bool user_file, bool check_perm) -> bool {
@@ -194,7 +215,19 @@ int main(int argc, char** argv) {
   }
   auto cfg = builder.finish();
   if (!cfg) fatal(cfg.error().message);
+  g_log.level = level_of(cfg->log_level);
 
+  // What ssh expands once the configuration is known (and -G shows expanded).
+  auto expand_kept = [&](std::string_view key, bool tilde) {
+    auto it = cfg->other.find(std::string(key));
+    if (it == cfg->other.end() || it->second.empty() || it->second.front() == "none") return;
+    std::string v = tilde ? config::expand_tilde(it->second.front(), home) : it->second.front();
+    auto e = config::expand_tokens(v, *cfg, ctx);
+    if (!e) fatal(std::string(key) + ": " + e.error().message);
+    it->second.front() = *e;
+  };
+  expand_kept("remotecommand", false);
+  expand_kept("identityagent", true);
   cli::SessionFacts facts;
   facts.has_command = cl->has_command;
   facts.has_remote_command = cfg->get("remotecommand").has_value();
@@ -207,8 +240,15 @@ int main(int argc, char** argv) {
   if (auto r = cli::check_session(facts); !r) fatal(r.error().message);
   cli::adjust_config(*cfg, facts, cl->stdio_forward.has_value());
   auto tty = cli::decide_tty(cfg->request_tty, facts);
-  if (tty.warn_not_terminal && cfg->log_level != "QUIET" && cfg->log_level != "FATAL" && cfg->log_level != "ERROR") {
-    log_lines(cli::kNoPtyMessage);
+  if (tty.warn_not_terminal) log_at(kInfo, cli::kNoPtyMessage);
+  if (auto fwd = cfg->get("forwardagent"); fwd && !cli::is_yes_no(*fwd)) {
+    expand_kept("forwardagent", true);
+    const std::string sock = *cfg->get("forwardagent");
+    struct stat st {};
+    if (stat(sock.c_str(), &st) != 0) {
+      log_at(kError, "Cannot forward agent socket path \"" + sock + "\": " + std::strerror(errno));
+      if (cfg->get("exitonforwardfailure") == "yes") return 255;
+    }
   }
 
   if (cl->print_config) {
@@ -217,7 +257,7 @@ int main(int argc, char** argv) {
   }
 
   auto ids = cli::collect_identities(*cfg, ctx, cli::system_identity_sources());
-  for (const auto& w : ids.warnings) log_lines(w);
+  for (const auto& w : ids.warnings) log_at(kError, w);
 
   std::optional<std::string> command;
   if (cl->has_command) {
@@ -227,5 +267,5 @@ int main(int argc, char** argv) {
     if (!expanded) fatal("remote command: " + expanded.error().message);
     command = *expanded;
   }
-  return cli::run_connection({*cfg, ctx, ids, command, tty.request_pty, session_stderr});
+  return cli::run_connection({*cfg, ctx, ids, command, tty.request_pty, g_log.fd});
 }

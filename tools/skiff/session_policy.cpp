@@ -1,5 +1,7 @@
 #include "session_policy.hpp"
 
+#include <strings.h>
+
 #include <csignal>
 
 namespace skiff::cli {
@@ -32,6 +34,13 @@ void adjust_config(config::ClientConfig& cfg, const SessionFacts& f, bool stdio_
       cfg.other["updatehostkeys"] = {"no"};
     }
   }
+}
+
+bool is_yes_no(std::string_view v) {
+  for (std::string_view w : {"yes", "no", "true", "false"}) {
+    if (v.size() == w.size() && strncasecmp(v.data(), w.data(), w.size()) == 0) return true;
+  }
+  return false;
 }
 
 TtyDecision decide_tty(config::RequestTty request, const SessionFacts& f) {

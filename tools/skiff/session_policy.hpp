@@ -36,6 +36,9 @@ Result<void> check_session(const SessionFacts& f);
 // level below INFO. -G prints the result.
 void adjust_config(config::ClientConfig& cfg, const SessionFacts& f, bool stdio_forward);
 
+// A yes/no (true/false) value, as ssh_config spells flags.
+bool is_yes_no(std::string_view v);
+
 struct TtyDecision {
   bool request_pty = false;
   // ssh then logs (at INFO) kNoPtyMessage.
