@@ -29,23 +29,16 @@ std::string_view level_name(Level level) {
 
 void Log::write(Level l, std::string_view text) const {
   if (!enabled(l)) return;
+  // As log.c: the message as it is (a multi-line one keeps its bare '\n's), one "\r\n".
   const char* prefix = l == Level::debug1 ? "debug1: " : l == Level::debug2 ? "debug2: " : l == Level::debug3 ? "debug3: " : "";
-  while (true) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    std::string out = prefix;
-    out.append(line);
-    out += "\r\n";
-    for (std::string_view rest = out; !rest.empty();) {
-      ssize_t n = ::write(fd_, rest.data(), rest.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      rest.remove_prefix(static_cast<std::size_t>(n));
-    }
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-    if (text.empty()) break;
+  std::string out = prefix;
+  out.append(text);
+  out += "\r\n";
+  for (std::string_view rest = out; !rest.empty();) {
+    ssize_t n = ::write(fd_, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    rest.remove_prefix(static_cast<std::size_t>(n));
   }
 }
 

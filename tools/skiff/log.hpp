@@ -1,5 +1,5 @@
 // skiff's log during the connection, as ssh's log.c writes it on stderr or the -E file:
-// one line per message ended by "\r\n", debug levels prefixed with "debug1: " and so
+// each message ended by "\r\n", debug levels prefixed with "debug1: " and so
 // on, filtered by LogLevel (which ~V and ~v change while the session runs).
 #pragma once
 
@@ -23,7 +23,6 @@ class Log {
   void set_level(Level l) noexcept { level_ = l; }
   bool enabled(Level l) const noexcept { return l != Level::quiet && l <= level_; }
 
-  // A multi-line message is written one line at a time, each with "\r\n".
   void write(Level l, std::string_view text) const;
   void fatal(std::string_view t) const { write(Level::fatal, t); }
   void error(std::string_view t) const { write(Level::error, t); }
