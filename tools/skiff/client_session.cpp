@@ -67,6 +67,7 @@ struct Shared {
   bool have_pty = false;
   int received_signal = 0;
   bool output_done = false;
+  bool quit = false;  // ~. ended the connection
 };
 
 void write_all(int fd, std::string_view s) {
@@ -137,6 +138,7 @@ asio::awaitable<bool> perform(Shared& st, std::vector<EscapeStep>& steps) {
         write_all(STDERR_FILENO, s.text);
         break;
       case EscapeStep::Kind::disconnect:
+        st.quit = true;
         st.client.disconnect();
         co_return false;
       case EscapeStep::Kind::suspend:
@@ -341,6 +343,16 @@ asio::awaitable<int> run_session(asio::io_context& io, Client& client, const Ses
     log.debug1("client_input_channel_req: channel " + std::to_string(st.ch.id()) + " rtype exit-status reply 0");
   } else if (exit.signal) {
     log.debug1("client_input_channel_req: channel " + std::to_string(st.ch.id()) + " rtype exit-signal reply 0");
+  }
+  if (!exit.code && !exit.signal && !st.received_signal && !st.quit && !client.is_open()) {
+    // The connection ended under the session, not by us (~. and signals disconnect
+    // first): ssh says so on stderr whatever the LogLevel.
+    Error why = co_await client.wait_closed();
+    if (why.code == Errc::disconnected && why.message == "connection closed") {
+      write_all(STDERR_FILENO, "Connection to " + s.host + " closed by remote host.\r\n");
+    } else {
+      write_all(STDERR_FILENO, why.message + "\r\n");
+    }
   }
   if (st.received_signal) log.verbose("Killed by signal " + std::to_string(st.received_signal) + ".");
   if (s.request_pty && log.enabled(Level::info) && !st.received_signal) {
