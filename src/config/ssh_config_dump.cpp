@@ -172,8 +172,9 @@ std::string dump_client_config(const ClientConfig& c) {
   // ssh turns UpdateHostKeys on by default only with the default UserKnownHostsFile
   // (or ~/.ssh/known_hosts alone) and without VerifyHostKeyDNS.
   const auto& uk = c.user_known_hosts_files;
-  const bool default_uk = (uk.size() == 2 && uk[0].ends_with("/.ssh/known_hosts") && uk[1].ends_with("/.ssh/known_hosts2")) ||
-                          (uk.size() == 1 && uk[0].ends_with("/.ssh/known_hosts"));
+  const bool default_uk =
+      (uk.size() == 2 && uk[0].ends_with("/.ssh/known_hosts") && uk[1].ends_with("/.ssh/known_hosts2")) ||
+      (uk.size() == 1 && uk[0].ends_with("/.ssh/known_hosts"));
   multi("updatehostkeys", default_uk && !yes(c.get("verifyhostkeydns").value_or("no")) ? "true" : "false");
   flag("enableescapecommandline", false);
 

@@ -41,7 +41,8 @@ struct Log {
 } g_log;  // one per process, like ssh's; main() sets it up
 
 int level_of(std::string_view name) {
-  static constexpr std::string_view kNames[] = {"QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG1", "DEBUG2", "DEBUG3"};
+  static constexpr std::string_view kNames[] = {"QUIET",   "FATAL",  "ERROR",  "INFO",
+                                                "VERBOSE", "DEBUG1", "DEBUG2", "DEBUG3"};
   for (int i = 0; i < 8; ++i) {
     if (kNames[i] == name) return i;
   }
@@ -140,7 +141,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   struct passwd* pw = getpwuid(getuid());
   if (pw == nullptr) fatal("No user exists for uid " + std::to_string(getuid()));
-  const std::string home = pw->pw_dir, local_user = pw->pw_name, shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+  const std::string home = pw->pw_dir, local_user = pw->pw_name;
+  const std::string shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
 
   auto cl = cli::parse_command_line(args, home, [](const std::string& path) -> std::optional<std::string> {
     struct stat st {};

@@ -219,7 +219,9 @@ Result<CommandLine> parse_command_line(std::span<const std::string> args, std::s
       for (std::size_t k = 1; k < a.size(); ++k) {
         char opt = a[k];
         auto pos = kOptString.find(opt);
-        if (opt == ':' || pos == std::string_view::npos) return usage("unknown option -- " + std::string(1, opt) + "\r\n");
+        if (opt == ':' || pos == std::string_view::npos) {
+          return usage("unknown option -- " + std::string(1, opt) + "\r\n");
+        }
         std::string arg;
         bool takes_arg = pos + 1 < kOptString.size() && kOptString[pos + 1] == ':';
         if (takes_arg) {

@@ -45,7 +45,8 @@ struct TtyDecision {
   bool warn_not_terminal = false;
 };
 
-inline constexpr std::string_view kNoPtyMessage = "Pseudo-terminal will not be allocated because stdin is not a terminal.";
+inline constexpr std::string_view kNoPtyMessage =
+    "Pseudo-terminal will not be allocated because stdin is not a terminal.";
 
 // RequestTTY yes/force always ask, auto asks when there is no command (and no
 // RemoteCommand); no, SessionType none and -O never; stdin that is not a terminal (or
