@@ -119,15 +119,27 @@ int print_query(std::string_view what) {
     list = transport::supported_algorithms(AlgorithmKind::mac);
   } else if (what == "kex" || what == "KexAlgorithms") {
     list = transport::supported_algorithms(AlgorithmKind::kex);
-  } else if (what == "key" || what == "key-plain" || what == "key-sig" || what == "sig" ||
-             what == "HostKeyAlgorithms" || what == "PubkeyAcceptedAlgorithms") {
+  } else if (what == "key" || what == "key-plain") {
+    // Key types, not signature algorithms: RSA's SHA-2 signatures are not types.
+    for (const auto& a : transport::supported_algorithms(AlgorithmKind::host_key)) {
+      if (!a.starts_with("rsa-sha2-")) list.push_back(a);
+    }
+  } else if (what == "key-cert") {
+    // skiff has no certificates.
+  } else if (what == "key-sig" || what == "sig" || what == "HostKeyAlgorithms" || what == "PubkeyAcceptedAlgorithms" ||
+             what == "PubkeyAcceptedKeyTypes" || what == "HostbasedAcceptedAlgorithms") {
     list = transport::supported_algorithms(AlgorithmKind::host_key);
   } else if (what == "compression") {
     list = transport::supported_algorithms(AlgorithmKind::compression);
   } else if (what == "protocol-version") {
     list = {"2"};
   } else if (what == "help") {
-    list = {"cipher", "compression", "kex", "key", "key-plain", "key-sig", "mac", "protocol-version", "sig"};
+    list = {"cipher", "cipher-auth", "compression", "kex", "key", "key-cert", "key-plain", "key-sig", "mac",
+            "protocol-version", "sig"};
+  } else if (what == "cipher-auth") {
+    for (const auto& a : transport::supported_algorithms(AlgorithmKind::cipher)) {
+      if (a.find("gcm") != std::string::npos || a.starts_with("chacha20-poly1305")) list.push_back(a);
+    }
   } else {
     fatal("Unsupported query \"" + std::string(what) + "\"");
   }
