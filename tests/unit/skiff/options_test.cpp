@@ -104,9 +104,10 @@ TEST(SkiffOptions, LaterIssuesFlagsAreKept) {
   EXPECT_EQ(cl->config_file, "cfg");
   EXPECT_TRUE(cl->use_syslog);
   EXPECT_EQ(cl->config_lines,
-            (std::vector<std::string>{"RequestTTY no", "ProxyJump \"u@jump:2222\"", "Tunnel yes", "TunnelDevice \"0:1\"",
-                                      "ControlPath \"/tmp/ctl\"", "ForwardAgent yes", "ForwardX11 yes", "GatewayPorts yes",
-                                      "GSSAPIAuthentication yes", "GSSAPIDelegateCredentials yes", "SessionType none"}));
+            (std::vector<std::string>{"RequestTTY no", "ProxyJump \"u@jump:2222\"", "Tunnel yes",
+                                      "TunnelDevice \"0:1\"", "ControlPath \"/tmp/ctl\"", "ForwardAgent yes",
+                                      "ForwardX11 yes", "GatewayPorts yes", "GSSAPIAuthentication yes",
+                                      "GSSAPIDelegateCredentials yes", "SessionType none"}));
   auto sub = parse({"-s", "h", "sftp"});
   ASSERT_TRUE(sub);
   EXPECT_EQ(sub->command, "sftp");
