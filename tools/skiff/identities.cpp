@@ -148,6 +148,13 @@ std::optional<PrivateKey> Identity::load_private(const IdentitySources& src, int
   return std::nullopt;
 }
 
+const Identity* find_identity(const IdentityList& list, const PublicKey& key) {
+  for (const auto& id : list.identities) {
+    if (id.public_key() && *id.public_key() == key) return &id;
+  }
+  return nullptr;
+}
+
 IdentityList collect_identities(const config::ClientConfig& cfg, const config::ClientContext& ctx,
                                 const IdentitySources& src) {
   IdentityList out;

@@ -69,6 +69,8 @@ TEST(SkiffIdentities, DefaultOrderAndPublicKeys) {
   EXPECT_EQ(*list.identities[3].public_key(), key.public_key());
   EXPECT_TRUE(list.warnings.empty());
   EXPECT_TRUE(fs.prompts.empty());  // nothing is asked before the server wants the key
+  EXPECT_EQ(find_identity(list, key.public_key()), &list.identities[3]);
+  EXPECT_EQ(find_identity(list, PrivateKey::generate(KeyType::ed25519)->public_key()), nullptr);
 }
 
 TEST(SkiffIdentities, TokensAndPublicPartOfAnEncryptedOpenSshKey) {
