@@ -177,7 +177,11 @@ int main(int argc, char** argv) {
   if (cl->log_file) {
     // Only the log goes there; the session's stderr stays stderr.
     int fd = open(cl->log_file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) fatal("Couldn't open logfile " + *cl->log_file + ": " + std::strerror(errno));
+    if (fd < 0) {
+      // Before the log exists: a plain line and status 1, as ssh's log_redirect_stderr_to().
+      std::fprintf(stderr, "Couldn't open logfile %s: %s\n", cl->log_file->c_str(), std::strerror(errno));
+      return 1;
+    }
     g_log.fd = fd;
   }
 
