@@ -79,6 +79,35 @@ std::string vis_char(int c) {
   return std::string(1, static_cast<char>(c));
 }
 
+// ProxyJump as ssh prints what parse_jump() kept: the hops before the last as written,
+// the last one as [user@]host[:port], the host bracketed when it is an address.
+std::string jump_spec(std::string_view v) {
+  auto comma = v.rfind(',');
+  std::string extra = comma == std::string_view::npos ? std::string() : std::string(v.substr(0, comma + 1));
+  std::string_view last = comma == std::string_view::npos ? v : v.substr(comma + 1);
+  std::string user;
+  if (last.starts_with("ssh://")) last.remove_prefix(6);
+  if (auto at = last.rfind('@'); at != std::string_view::npos) {
+    user = std::string(last.substr(0, at)) + "@";
+    last = last.substr(at + 1);
+  }
+  std::string host, port;
+  if (last.starts_with("[")) {
+    auto close = last.find(']');
+    if (close == std::string_view::npos) return std::string(v);
+    host = std::string(last.substr(1, close - 1));
+    if (last.size() > close + 1 && last[close + 1] == ':') port = std::string(last.substr(close + 2));
+  } else {
+    auto colon = last.find(':');
+    host = std::string(last.substr(0, colon));
+    if (colon != std::string_view::npos) port = std::string(last.substr(colon + 1));
+  }
+  while (!port.empty() && port.back() == '/') port.pop_back();
+  const bool numeric =
+      host.find(':') != std::string::npos || host.find_first_not_of("1234567890.") == std::string::npos;
+  return extra + user + (numeric ? "[" + host + "]" : host) + (port.empty() ? "" : ":" + port);
+}
+
 constexpr std::string_view kGssKexDefault =
     "gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-,gss-group14-sha1-,"
     "gss-gex-sha1-";
@@ -172,8 +201,9 @@ std::string dump_client_config(const ClientConfig& c) {
   // ssh turns UpdateHostKeys on by default only with the default UserKnownHostsFile
   // (or ~/.ssh/known_hosts alone) and without VerifyHostKeyDNS.
   const auto& uk = c.user_known_hosts_files;
-  const bool default_uk = (uk.size() == 2 && uk[0].ends_with("/.ssh/known_hosts") && uk[1].ends_with("/.ssh/known_hosts2")) ||
-                          (uk.size() == 1 && uk[0].ends_with("/.ssh/known_hosts"));
+  const bool default_uk =
+      (uk.size() == 2 && uk[0].ends_with("/.ssh/known_hosts") && uk[1].ends_with("/.ssh/known_hosts2")) ||
+      (uk.size() == 1 && uk[0].ends_with("/.ssh/known_hosts"));
   multi("updatehostkeys", default_uk && !yes(c.get("verifyhostkeydns").value_or("no")) ? "true" : "false");
   flag("enableescapecommandline", false);
 
@@ -270,7 +300,7 @@ std::string dump_client_config(const ClientConfig& c) {
   for (char& ch : facility) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   line("syslogfacility", facility);
   if (auto v = c.get("proxyjump"); v && *v != "none") {
-    line("proxyjump", *v);
+    line("proxyjump", jump_spec(*v));
   } else {
     str("proxycommand");
   }

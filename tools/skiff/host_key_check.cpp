@@ -3,6 +3,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 
@@ -291,6 +292,60 @@ HostKeyDecision verify_host_key(const HostKeyQuery& q, const UnsafeContinuation&
   }
   d.accepted = true;
   return d;
+}
+
+HostKeyQuery make_host_key_query(const config::ClientConfig& cfg, std::string_view address, PublicKey key,
+                                 std::string home,
+                                 const std::function<std::optional<std::string>(const std::string&)>& read_file) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  HostKeyQuery q{.host = cfg.hostname, .address = std::string(address), .port = cfg.port, .key = std::move(key)};
+  // ssh keeps addresses as written (they are canonicalised instead).
+  const bool is_address = cfg.hostname.find(':') != std::string::npos ||
+                          cfg.hostname.find_first_not_of("0123456789.") == std::string::npos;
+  if (!is_address) q.host = lower(q.host);
+  if (auto alias = cfg.get("hostkeyalias")) q.host_key_alias = lower(*alias);
+  auto files = [&](const std::vector<std::string>& paths, std::vector<KnownHostsText>& out) {
+    if (paths.size() == 1 && paths[0] == "none") return;
+    for (const auto& p : paths) out.push_back({p, read_file(p)});
+  };
+  files(cfg.user_known_hosts_files, q.user_files);
+  files(cfg.global_known_hosts_files, q.system_files);
+  q.strict = cfg.strict_host_key_checking;
+  q.hash_known_hosts = cfg.hash_known_hosts;
+  q.visual_host_key = cfg.visual_host_key;
+  q.batch_mode = cfg.batch_mode;
+  q.home = std::move(home);
+  return q;
+}
+
+UnsafeContinuation unsafe_continuation(const config::ClientConfig& cfg) {
+  auto on = [&](std::string_view k) {
+    auto v = cfg.get(k);
+    return v && (*v == "yes" || *v == "true");
+  };
+  UnsafeContinuation u;
+  u.password_auth = cfg.password_authentication;
+  u.kbd_interactive_auth = cfg.kbd_interactive_authentication;
+  auto agent = cfg.get("forwardagent");
+  u.forward_agent = agent && *agent != "no" && *agent != "false";
+  u.forward_x11 = on("forwardx11");
+  u.port_forwards = cfg.other.contains("localforward") || cfg.other.contains("remoteforward");
+  auto tunnel = cfg.get("tunnel");
+  u.tunnel = tunnel && *tunnel != "no" && *tunnel != "false";
+  // UpdateHostKeys defaults to on with the default UserKnownHostsFile (as -G shows).
+  if (auto v = cfg.get("updatehostkeys")) {
+    u.update_host_keys = *v != "no" && *v != "false";
+  } else {
+    const auto& uk = cfg.user_known_hosts_files;
+    const bool default_files = !uk.empty() && uk.size() <= 2 && uk[0].ends_with("/.ssh/known_hosts") &&
+                               (uk.size() == 1 || uk[1].ends_with("/.ssh/known_hosts2"));
+    u.update_host_keys = default_files && !on("verifyhostkeydns");
+  }
+  u.exit_on_forward_failure = on("exitonforwardfailure");
+  return u;
 }
 
 HostKeyUi system_host_key_ui(std::string home, std::function<void(LogLevel, std::string_view)> log) {

@@ -81,6 +81,19 @@ struct UnsafeContinuation {
 // ends with the fatal line "Host key verification failed.".
 HostKeyDecision verify_host_key(const HostKeyQuery& q, const UnsafeContinuation& unsafe, const HostKeyUi& ui);
 
+// The query for a connection as ssh builds it from its options: the host name
+// (lowercased unless it is an address), HostKeyAlias (lowercased), the user files and
+// then the global ones, read through read_file (nullopt: missing or unreadable; a list
+// of just "none" is no file), StrictHostKeyChecking, HashKnownHosts, VisualHostKey,
+// BatchMode.
+HostKeyQuery make_host_key_query(const config::ClientConfig& cfg, std::string_view address, PublicKey key,
+                                 std::string home,
+                                 const std::function<std::optional<std::string>(const std::string&)>& read_file);
+
+// What the configuration has on that a changed key accepted under StrictHostKeyChecking
+// no/off turns off (see verify_host_key).
+UnsafeContinuation unsafe_continuation(const config::ClientConfig& cfg);
+
 // The system HostKeyUi: stderr is the caller's (log is left empty), ask reads
 // /dev/tty with echo, append opens the file in append mode (creating ~/.ssh 0700).
 HostKeyUi system_host_key_ui(std::string home, std::function<void(LogLevel, std::string_view)> log);

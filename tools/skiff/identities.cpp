@@ -16,8 +16,13 @@
 namespace skiff::cli {
 namespace {
 
-// ssh_err() texts for what loading a key can report.
-std::string reason(const Error& e) {
+// ssh_err() texts for what loading a key can report. A file that is not an OpenSSH
+// key goes to libcrypto's PEM reader in ssh, hence its "error in libcrypto".
+std::string reason(const Error& e, std::string_view text = {}) {
+  if (e.code == Errc::bad_format && !text.empty() &&
+      text.find("-----BEGIN OPENSSH PRIVATE KEY-----") == std::string_view::npos) {
+    return "error in libcrypto";
+  }
   switch (e.code) {
     case Errc::bad_passphrase:
       return "incorrect passphrase supplied to decrypt private key";
@@ -42,16 +47,16 @@ std::optional<PublicKey> load_public(const std::string& path, const IdentitySour
     if (auto pk = PublicKey::parse(pub->text)) return *pk;
   }
   if (!file) {
-    if (file.error().code != Errc::not_found) warnings.push_back("load pubkey \"" + path + "\": " + reason(file.error()));
+    if (file.error().code != Errc::not_found) {
+      warnings.push_back("load pubkey \"" + path + "\": " + reason(file.error()));
+    }
     return std::nullopt;
   }
   if (auto part = keys::private_key_public_part(file->text)) {
     if (auto pk = PublicKey::from_blob(keys::encode_public_blob(*part))) return *pk;
   }
-  // A PEM or PKCS#8 file keeps its public key inside; it is read with the private key.
-  if (!keys::private_key_is_encrypted(file->text) && !PrivateKey::parse(file->text)) {
-    warnings.push_back("load pubkey \"" + path + "\": invalid format");
-  }
+  // PEM and PKCS#8 keep the public key inside; it comes with the private key. ssh says
+  // nothing here about a file it cannot read as a key (only loading complains).
   return std::nullopt;
 }
 
@@ -135,12 +140,19 @@ std::optional<PrivateKey> Identity::load_private(const IdentitySources& src, int
     std::fill(passphrase.begin(), passphrase.end(), '\0');
     if (key) return *key;
     if (key.error().code != Errc::bad_passphrase) {
-      log.push_back("Load key \"" + path_ + "\": " + reason(key.error()));
+      log.push_back("Load key \"" + path_ + "\": " + reason(key.error(), file->text));
       return std::nullopt;
     }
     if (batch_mode) return std::nullopt;
   }
   return std::nullopt;
+}
+
+const Identity* find_identity(const IdentityList& list, const PublicKey& key) {
+  for (const auto& id : list.identities) {
+    if (id.public_key() && *id.public_key() == key) return &id;
+  }
+  return nullptr;
 }
 
 IdentityList collect_identities(const config::ClientConfig& cfg, const config::ClientContext& ctx,

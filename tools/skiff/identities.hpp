@@ -79,6 +79,10 @@ struct IdentityList {
 IdentityList collect_identities(const config::ClientConfig& cfg, const config::ClientContext& ctx,
                                 const IdentitySources& src);
 
+// The identity whose public key is key (for the auth layer's SignatureNeeded: load its
+// private key then), or nullptr.
+const Identity* find_identity(const IdentityList& list, const PublicKey& key);
+
 // ssh's lines for a key file whose permissions are too open (sshkey_perm_ok) followed
 // by "Load key \"PATH\": bad permissions".
 std::vector<std::string> unprotected_key_lines(std::string_view path, std::uint32_t mode);

@@ -41,7 +41,8 @@ struct Log {
 } g_log;  // one per process, like ssh's; main() sets it up
 
 int level_of(std::string_view name) {
-  static constexpr std::string_view kNames[] = {"QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG1", "DEBUG2", "DEBUG3"};
+  static constexpr std::string_view kNames[] = {"QUIET",   "FATAL",  "ERROR",  "INFO",
+                                                "VERBOSE", "DEBUG1", "DEBUG2", "DEBUG3"};
   for (int i = 0; i < 8; ++i) {
     if (kNames[i] == name) return i;
   }
@@ -118,15 +119,27 @@ int print_query(std::string_view what) {
     list = transport::supported_algorithms(AlgorithmKind::mac);
   } else if (what == "kex" || what == "KexAlgorithms") {
     list = transport::supported_algorithms(AlgorithmKind::kex);
-  } else if (what == "key" || what == "key-plain" || what == "key-sig" || what == "sig" ||
-             what == "HostKeyAlgorithms" || what == "PubkeyAcceptedAlgorithms") {
+  } else if (what == "key" || what == "key-plain") {
+    // Key types, not signature algorithms: RSA's SHA-2 signatures are not types.
+    for (const auto& a : transport::supported_algorithms(AlgorithmKind::host_key)) {
+      if (!a.starts_with("rsa-sha2-")) list.push_back(a);
+    }
+  } else if (what == "key-cert") {
+    // skiff has no certificates.
+  } else if (what == "key-sig" || what == "sig" || what == "HostKeyAlgorithms" || what == "PubkeyAcceptedAlgorithms" ||
+             what == "PubkeyAcceptedKeyTypes" || what == "HostbasedAcceptedAlgorithms") {
     list = transport::supported_algorithms(AlgorithmKind::host_key);
   } else if (what == "compression") {
     list = transport::supported_algorithms(AlgorithmKind::compression);
   } else if (what == "protocol-version") {
     list = {"2"};
   } else if (what == "help") {
-    list = {"cipher", "compression", "kex", "key", "key-plain", "key-sig", "mac", "protocol-version", "sig"};
+    list = {"cipher", "cipher-auth", "compression", "kex", "key", "key-cert", "key-plain", "key-sig", "mac",
+            "protocol-version", "sig"};
+  } else if (what == "cipher-auth") {
+    for (const auto& a : transport::supported_algorithms(AlgorithmKind::cipher)) {
+      if (a.find("gcm") != std::string::npos || a.starts_with("chacha20-poly1305")) list.push_back(a);
+    }
   } else {
     fatal("Unsupported query \"" + std::string(what) + "\"");
   }
@@ -140,7 +153,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   struct passwd* pw = getpwuid(getuid());
   if (pw == nullptr) fatal("No user exists for uid " + std::to_string(getuid()));
-  const std::string home = pw->pw_dir, local_user = pw->pw_name, shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+  const std::string home = pw->pw_dir, local_user = pw->pw_name;
+  const std::string shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
 
   auto cl = cli::parse_command_line(args, home, [](const std::string& path) -> std::optional<std::string> {
     struct stat st {};
@@ -163,7 +177,11 @@ int main(int argc, char** argv) {
   if (cl->log_file) {
     // Only the log goes there; the session's stderr stays stderr.
     int fd = open(cl->log_file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) fatal("Couldn't open logfile " + *cl->log_file + ": " + std::strerror(errno));
+    if (fd < 0) {
+      // Before the log exists: a plain line and status 1, as ssh's log_redirect_stderr_to().
+      std::fprintf(stderr, "Couldn't open logfile %s: %s\n", cl->log_file->c_str(), std::strerror(errno));
+      return 1;
+    }
     g_log.fd = fd;
   }
 

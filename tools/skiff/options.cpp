@@ -50,26 +50,30 @@ std::optional<std::string> url_decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '%') {
-      out.push_back(s[i]);
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
       continue;
     }
-    if (i + 2 >= s.size() + 0 || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
         !std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       return std::nullopt;
     }
     int v = std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16);
-    if (v == 0) return std::nullopt;
+    if (v == 0) return std::nullopt;  // ssh refuses %00
     out.push_back(static_cast<char>(v));
     i += 2;
   }
   return out;
 }
 
-// ssh's valid_domain(): letters, digits, '-' and '.', not starting with '-' or '.'.
+// ssh's valid_domain(): starts with a letter or digit; letters, digits, '-', '_' and
+// single '.' separators.
 bool valid_domain(std::string_view h) {
-  if (h.empty() || h.front() == '-' || h.front() == '.') return false;
-  for (unsigned char c : h) {
-    if (!std::isalnum(c) && c != '-' && c != '.') return false;
+  if (h.empty() || !std::isalnum(static_cast<unsigned char>(h.front()))) return false;
+  char last = 0;
+  for (char c : h) {
+    if (last == '.' && c == '.') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') return false;
+    last = c;
   }
   return true;
 }
@@ -108,6 +112,7 @@ Result<std::optional<Uri>> parse_ssh_uri(std::string_view arg) {
     rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
   }
   if (host.empty() || !valid_domain(host)) return usage();
+  if (host.ends_with(".")) host.remove_suffix(1);  // as valid_domain() trims it
   uri.host = std::string(host);
   if (rest.starts_with(":")) {
     rest.remove_prefix(1);
@@ -219,7 +224,9 @@ Result<CommandLine> parse_command_line(std::span<const std::string> args, std::s
       for (std::size_t k = 1; k < a.size(); ++k) {
         char opt = a[k];
         auto pos = kOptString.find(opt);
-        if (opt == ':' || pos == std::string_view::npos) return usage("unknown option -- " + std::string(1, opt) + "\r\n");
+        if (opt == ':' || pos == std::string_view::npos) {
+          return usage("unknown option -- " + std::string(1, opt) + "\r\n");
+        }
         std::string arg;
         bool takes_arg = pos + 1 < kOptString.size() && kOptString[pos + 1] == ':';
         if (takes_arg) {

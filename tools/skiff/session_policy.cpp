@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <cctype>
 #include <csignal>
 
 namespace skiff::cli {
@@ -25,6 +26,9 @@ void adjust_config(config::ClientConfig& cfg, const SessionFacts& f, bool stdio_
   }
   if (is_yes(cfg.get("clearallforwardings"))) {
     for (auto k : {"localforward", "remoteforward", "dynamicforward"}) cfg.other.erase(k);
+  }
+  if (auto it = cfg.other.find("hostkeyalias"); it != cfg.other.end()) {
+    for (char& c : it->second.front()) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (cfg.get("updatehostkeys") == "ask") {
     auto persist = cfg.get("controlpersist");

@@ -31,9 +31,9 @@ Result<void> check_session(const SessionFacts& f);
 
 // What ssh changes in its options after reading them (fill_default_options and ssh.c
 // main()): ClearAllForwardings and ExitOnForwardFailure default to yes with -W, and
-// ClearAllForwardings drops the forwards; UpdateHostKeys ask is turned off with a
-// command, RemoteCommand, RequestTTY no, ControlPersist with a ControlPath, or a log
-// level below INFO. -G prints the result.
+// ClearAllForwardings drops the forwards; HostKeyAlias is lowercased; UpdateHostKeys
+// ask is turned off with a command, RemoteCommand, RequestTTY no, ControlPersist with a
+// ControlPath, or a log level below INFO. -G prints the result.
 void adjust_config(config::ClientConfig& cfg, const SessionFacts& f, bool stdio_forward);
 
 // A yes/no (true/false) value, as ssh_config spells flags.
@@ -45,7 +45,8 @@ struct TtyDecision {
   bool warn_not_terminal = false;
 };
 
-inline constexpr std::string_view kNoPtyMessage = "Pseudo-terminal will not be allocated because stdin is not a terminal.";
+inline constexpr std::string_view kNoPtyMessage =
+    "Pseudo-terminal will not be allocated because stdin is not a terminal.";
 
 // RequestTTY yes/force always ask, auto asks when there is no command (and no
 // RemoteCommand); no, SessionType none and -O never; stdin that is not a terminal (or

@@ -103,6 +103,14 @@ void suspend_self(bool quiet) {
   enter_raw_mode(quiet);
 }
 
+Result<int> session_input_fd(bool stdin_null) {
+  int fd = stdin_null ? open("/dev/null", O_RDONLY | O_CLOEXEC) : fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {
+    return fail(Errc::io_error, std::string(stdin_null ? "open /dev/null: " : "dup stdin: ") + strerror(errno));
+  }
+  return fd;
+}
+
 WindowSize window_size(int fd) {
   struct winsize ws {};
   if (ioctl(fd, TIOCGWINSZ, &ws) == -1) return {};

@@ -28,6 +28,11 @@ bool in_raw_mode();
 // continued (the caller then sends a window-change, as ssh does).
 void suspend_self(bool quiet);
 
+// The session channel's input, as ssh_session2_open(): /dev/null with -n, -f or
+// StdinNull (stdin itself is left alone), otherwise a duplicate of stdin. The caller
+// owns the descriptor.
+Result<int> session_input_fd(bool stdin_null);
+
 struct WindowSize {
   std::uint32_t columns = 0, rows = 0, width_px = 0, height_px = 0;
   bool operator==(const WindowSize&) const = default;

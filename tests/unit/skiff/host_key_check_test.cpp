@@ -243,3 +243,43 @@ TEST(SkiffHostKey, ManyOtherNamesAreCut) {
 
 }  // namespace
 }  // namespace skiff::cli
+
+namespace skiff::cli {
+namespace {
+
+TEST(SkiffHostKey, QueryFromConfiguration) {
+  config::ClientConfig cfg;
+  cfg.hostname = "Box.Example.ORG";
+  cfg.port = 2200;
+  cfg.user_known_hosts_files = {"/home/u/.ssh/known_hosts", "/home/u/.ssh/known_hosts2"};
+  cfg.global_known_hosts_files = {"none"};
+  cfg.strict_host_key_checking = config::StrictHostKeyChecking::accept_new;
+  cfg.hash_known_hosts = true;
+  cfg.other["hostkeyalias"] = {"Alias"};
+  auto q = make_host_key_query(cfg, "192.0.2.1", *PublicKey::parse(kHostKey), "/home/u",
+                               [](const std::string& p) -> std::optional<std::string> {
+                                 if (p.ends_with("known_hosts")) return std::string("x ") + kHostKey + "\n";
+                                 return std::nullopt;
+                               });
+  EXPECT_EQ(q.host, "box.example.org");
+  EXPECT_EQ(q.host_key_alias, "alias");
+  EXPECT_EQ(q.port, 2200);
+  ASSERT_EQ(q.user_files.size(), 2u);
+  EXPECT_TRUE(q.user_files[0].text);
+  EXPECT_FALSE(q.user_files[1].text);
+  EXPECT_TRUE(q.system_files.empty());  // "none"
+  EXPECT_TRUE(q.hash_known_hosts);
+
+  auto u = unsafe_continuation(cfg);
+  EXPECT_TRUE(u.password_auth);
+  EXPECT_TRUE(u.update_host_keys);  // the default files: UpdateHostKeys is on
+  EXPECT_FALSE(u.port_forwards);
+  cfg.other["localforward"] = {"1 h:2"};
+  cfg.other["updatehostkeys"] = {"no"};
+  u = unsafe_continuation(cfg);
+  EXPECT_TRUE(u.port_forwards);
+  EXPECT_FALSE(u.update_host_keys);
+}
+
+}  // namespace
+}  // namespace skiff::cli

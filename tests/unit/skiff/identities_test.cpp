@@ -69,6 +69,8 @@ TEST(SkiffIdentities, DefaultOrderAndPublicKeys) {
   EXPECT_EQ(*list.identities[3].public_key(), key.public_key());
   EXPECT_TRUE(list.warnings.empty());
   EXPECT_TRUE(fs.prompts.empty());  // nothing is asked before the server wants the key
+  EXPECT_EQ(find_identity(list, key.public_key()), &list.identities[3]);
+  EXPECT_EQ(find_identity(list, PrivateKey::generate(KeyType::ed25519)->public_key()), nullptr);
 }
 
 TEST(SkiffIdentities, TokensAndPublicPartOfAnEncryptedOpenSshKey) {
@@ -93,7 +95,8 @@ TEST(SkiffIdentities, PassphrasePromptsAsSsh) {
   auto loaded = id.load_private(fs.sources(), 3, false, log);
   ASSERT_TRUE(loaded);
   EXPECT_EQ(loaded->public_key(), key.public_key());
-  EXPECT_EQ(fs.prompts, (std::vector<std::string>{"Enter passphrase for key '/k': ", "Enter passphrase for key '/k': "}));
+  EXPECT_EQ(fs.prompts,
+            (std::vector<std::string>{"Enter passphrase for key '/k': ", "Enter passphrase for key '/k': "}));
   EXPECT_TRUE(log.empty());
 
   // An empty answer gives up on this key; so does the end of NumberOfPasswordPrompts.
@@ -136,7 +139,7 @@ TEST(SkiffIdentities, SshMessagesForBadFiles) {
                      "This private key will be ignored.", "Load key \"/open\": bad permissions"}));
   log.clear();
   EXPECT_FALSE(Identity("/junk", true, std::nullopt).load_private(fs.sources(), 3, false, log));
-  EXPECT_EQ(log, (std::vector<std::string>{"Load key \"/junk\": invalid format"}));
+  EXPECT_EQ(log, (std::vector<std::string>{"Load key \"/junk\": error in libcrypto"}));  // as ssh 9.2 says
   log.clear();
   EXPECT_FALSE(Identity("/gone", true, std::nullopt).load_private(fs.sources(), 3, false, log));
   EXPECT_EQ(log, (std::vector<std::string>{"no such identity: /gone: No such file or directory"}));
@@ -144,8 +147,11 @@ TEST(SkiffIdentities, SshMessagesForBadFiles) {
   EXPECT_FALSE(Identity("/gone", false, std::nullopt).load_private(fs.sources(), 3, false, log));
   EXPECT_TRUE(log.empty());  // default files that do not exist are not mentioned
 
+  // Collecting says nothing about a file that is not a key (ssh 9.2 neither).
   auto list = collect_identities(cfg({"/junk"}), ctx(), fs.sources());
-  EXPECT_EQ(list.warnings, (std::vector<std::string>{"load pubkey \"/junk\": invalid format"}));
+  EXPECT_TRUE(list.warnings.empty());
+  ASSERT_EQ(list.identities.size(), 1u);
+  EXPECT_FALSE(list.identities[0].public_key());
 }
 
 }  // namespace

@@ -94,6 +94,33 @@ TEST(SkiffOptions, IdentityAndForwards) {
             (std::vector<std::string>{"Warning: Identity file /missing not accessible: No such file or directory.\n"}));
 }
 
+TEST(SkiffOptions, LaterIssuesFlagsAreKept) {
+  auto cl = parse({"-W", "db:5432", "-J", "u@jump:2222", "-w", "0:1", "-E", "log", "-F", "cfg", "-y",
+                   "-S", "/tmp/ctl", "-A", "-X", "-g", "-K", "h"});
+  ASSERT_TRUE(cl);
+  EXPECT_EQ(cl->stdio_forward, "db:5432");
+  EXPECT_EQ(cl->tunnel, "0:1");
+  EXPECT_EQ(cl->log_file, "log");
+  EXPECT_EQ(cl->config_file, "cfg");
+  EXPECT_TRUE(cl->use_syslog);
+  EXPECT_EQ(cl->config_lines,
+            (std::vector<std::string>{"RequestTTY no", "ProxyJump \"u@jump:2222\"", "Tunnel yes",
+                                      "TunnelDevice \"0:1\"", "ControlPath \"/tmp/ctl\"", "ForwardAgent yes",
+                                      "ForwardX11 yes", "GatewayPorts yes", "GSSAPIAuthentication yes",
+                                      "GSSAPIDelegateCredentials yes", "SessionType none"}));
+  auto sub = parse({"-s", "h", "sftp"});
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(sub->command, "sftp");
+  EXPECT_EQ(sub->config_lines, (std::vector<std::string>{"SessionType subsystem"}));
+  EXPECT_EQ(parse({"-J", "a", "-J", "b", "h"}).error().message,
+            "Only a single -J option is permitted (use commas to separate multiple jump hops)\r\n");
+  EXPECT_EQ(parse({"-O", "check", "h"})->mux_command, "check");
+  EXPECT_EQ(parse({"-W", "a:1", "-O", "check", "h"}).error().message,
+            "Cannot specify multiplexing command with -W\r\n");
+  EXPECT_EQ(parse({"-N", "-s", "h"}).error().message, "Cannot specify -s with -N/SessionType\r\n");
+  EXPECT_EQ(parse({"-W", "x", "h"}).error().message, "Bad stdio forwarding specification 'x'\n");
+}
+
 TEST(SkiffOptions, EarlyExits) {
   auto v = parse({"-V", "-z"});
   ASSERT_TRUE(v);

@@ -78,10 +78,12 @@ TEST(SkiffSessionPolicy, AdjustConfig) {
   EXPECT_FALSE(cfg.get("localforward"));
   config::ClientConfig ask;
   ask.other["updatehostkeys"] = {"ask"};
+  ask.other["hostkeyalias"] = {"Box"};
   SessionFacts cmd;
   cmd.has_command = true;
   adjust_config(ask, cmd, false);
   EXPECT_EQ(ask.get("updatehostkeys"), "no");
+  EXPECT_EQ(ask.get("hostkeyalias"), "box");
 }
 
 }  // namespace

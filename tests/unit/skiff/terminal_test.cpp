@@ -73,6 +73,18 @@ TEST(SkiffTerminal, ModesAndWindowSize) {
   close(p[1]);
 }
 
+TEST(SkiffTerminal, SessionInputIsDevNullWithStdinNull) {
+  auto fd = session_input_fd(true);
+  ASSERT_TRUE(fd);
+  char c;
+  EXPECT_EQ(read(*fd, &c, 1), 0);  // immediate EOF
+  close(*fd);
+  auto dup_fd = session_input_fd(false);
+  ASSERT_TRUE(dup_fd);
+  EXPECT_NE(*dup_fd, STDIN_FILENO);
+  close(*dup_fd);
+}
+
 TEST(SkiffTerminal, RawModeAndRestore) {
   Pty pty;
   ASSERT_GE(pty.slave, 0);
