@@ -40,9 +40,10 @@ constexpr std::size_t kBufferSize = 64 * 1024;
 // to /dev/null. Non-blocking mode is shared with the original; the flags are put back.
 class StdStream {
  public:
-  StdStream(asio::io_context& io, int fd) : fd_(fd), flags_(fcntl(fd, F_GETFL)), desc_(io) {
-    int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    if (d >= 0) desc_.assign(d);
+  StdStream(asio::io_context& io, int fd) : StdStream(io, fd, fcntl(fd, F_DUPFD_CLOEXEC, 3)) {}
+  // fd's stream through own, a descriptor of ours (session_input_fd's).
+  StdStream(asio::io_context& io, int fd, int own) : fd_(fd), flags_(fcntl(fd, F_GETFL)), desc_(io) {
+    if (own >= 0) desc_.assign(own);
   }
   ~StdStream() {
     std::error_code ec;
@@ -306,7 +307,13 @@ asio::awaitable<int> run_session(asio::io_context& io, Client& client, const Ses
     co_return exit_status_for({.session_none = true, .local_signal = st.received_signal});
   }
 
-  StdStream in(io, STDIN_FILENO), out(io, STDOUT_FILENO), err(io, STDERR_FILENO);
+  auto input = session_input_fd(s.stdin_null);
+  if (!input) {
+    (void)sigpipe.release();
+    log.fatal(input.error().message);
+    co_return 255;
+  }
+  StdStream in(io, STDIN_FILENO, *input), out(io, STDOUT_FILENO), err(io, STDERR_FILENO);
   auto opened = co_await client.open_session();
   if (!opened) {
     (void)sigpipe.release();
@@ -324,11 +331,7 @@ asio::awaitable<int> run_session(asio::io_context& io, Client& client, const Ses
   if (s.fork_after_auth) fork_to_background(io, log);
   // As ssh: raw mode whenever a pty was asked for, quietly when forced (-tt).
   if (s.request_pty) enter_raw_mode(s.force_pty);
-  if (s.stdin_null) {
-    (void)st.ch.send_eof();
-  } else {
-    asio::co_spawn(io, pump_in(st, in), asio::detached);
-  }
+  asio::co_spawn(io, pump_in(st, in), asio::detached);
 
   co_await (pump_out(st.ch, out, false) && pump_out(st.ch, err, true));
   ExitStatus exit = co_await st.ch.wait_exit();

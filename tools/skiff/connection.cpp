@@ -6,7 +6,6 @@
 
 #include <signal.h>
 
-#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -32,11 +31,6 @@ std::optional<std::string> read_text(const std::string& path) {
   return s.str();
 }
 
-std::string lowered(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 Secret to_secret(const std::optional<std::string>& s) { return s ? Secret(s->begin(), s->end()) : Secret(); }
 
 // What the prompts and hooks share for one connection.
@@ -54,34 +48,15 @@ struct State {
 std::string printable(std::string_view s) {
   std::string out;
   for (unsigned char c : s) {
-    if (c == '\n' || c == '\r' || c == '\t' || c >= 0x20) out.push_back(static_cast<char>(c));
+    if (c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c != 0x7f)) out.push_back(static_cast<char>(c));
   }
   return out;
 }
 
 asio::awaitable<Result<void>> check_host_key(State& st, const HostKey& k) {
-  const auto& cfg = st.in.cfg;
   st.log.debug1("Server host key: " + k.key.type_name() + " " + k.key.fingerprint());
-  HostKeyQuery q{.key = k.key};
-  q.host = lowered(cfg.hostname);
-  q.address = st.server.address;
-  q.port = cfg.port;
-  q.host_key_alias = cfg.get("hostkeyalias");
-  for (const auto& f : cfg.user_known_hosts_files) q.user_files.push_back({f, read_text(f)});
-  for (const auto& f : cfg.global_known_hosts_files) q.system_files.push_back({f, read_text(f)});
-  q.strict = cfg.strict_host_key_checking;
-  q.hash_known_hosts = cfg.hash_known_hosts;
-  q.visual_host_key = cfg.visual_host_key;
-  q.batch_mode = cfg.batch_mode;
-  q.home = st.in.ctx.home;
-  UnsafeContinuation unsafe;
-  unsafe.password_auth = cfg.password_authentication;
-  unsafe.kbd_interactive_auth = cfg.kbd_interactive_authentication;
-  unsafe.forward_agent = cfg.get("forwardagent") == "yes";
-  unsafe.forward_x11 = cfg.get("forwardx11") == "yes";
-  unsafe.port_forwards = cfg.get("localforward") || cfg.get("remoteforward") || cfg.get("dynamicforward");
-  unsafe.update_host_keys = cfg.get("updatehostkeys") == "yes";
-  unsafe.exit_on_forward_failure = cfg.get("exitonforwardfailure") == "yes";
+  HostKeyQuery q = make_host_key_query(st.in.cfg, st.server.address, k.key, st.in.ctx.home, read_text);
+  UnsafeContinuation unsafe = unsafe_continuation(st.in.cfg);
   const Log& log = st.log;
   HostKeyUi ui = system_host_key_ui(st.in.ctx.home, [&log](LogLevel l, std::string_view text) {
     log.write(l == LogLevel::fatal ? Level::fatal : l == LogLevel::error ? Level::error : Level::info, text);
@@ -139,16 +114,14 @@ asio::awaitable<std::optional<std::vector<Secret>>> answer_prompts(State& st, co
 asio::awaitable<Result<std::vector<std::uint8_t>>> sign_with(State& st, const PublicKey& key, const std::string& alg,
                                                              const std::vector<std::uint8_t>& data) {
   const auto& cfg = st.in.cfg;
-  for (const auto& id : st.in.identities.identities) {
-    if (!id.public_key() || !(*id.public_key() == key)) continue;
-    std::vector<std::string> messages;
-    auto priv = id.load_private(st.key_files, cfg.number_of_password_prompts, cfg.batch_mode, messages);
-    for (const auto& m : messages) st.log.info(m);
-    if (!priv) co_return fail(Errc::bad_passphrase, "no private key for " + id.path());
-    if (!(priv->public_key() == key)) co_return fail(Errc::invalid_argument, "key mismatch for " + id.path());
-    co_return priv->sign(alg, data);
-  }
-  co_return fail(Errc::not_found, "no identity for the key");
+  const Identity* id = find_identity(st.in.identities, key);
+  if (!id) co_return fail(Errc::not_found, "no identity for the key");
+  std::vector<std::string> messages;
+  auto priv = id->load_private(st.key_files, cfg.number_of_password_prompts, cfg.batch_mode, messages);
+  for (const auto& m : messages) st.log.info(m);
+  if (!priv) co_return fail(Errc::bad_passphrase, "no private key for " + id->path());
+  if (!(priv->public_key() == key)) co_return fail(Errc::invalid_argument, "key mismatch for " + id->path());
+  co_return priv->sign(alg, data);
 }
 
 // The identities to offer: those whose public key is known are offered first and
@@ -202,6 +175,8 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   o.sign = [&st](const PublicKey& k, const std::string& alg, const std::vector<std::uint8_t>& data) {
     return sign_with(st, k, alg, data);
   };
+  Log& log = st.log;
+  o.debug = [&log](const std::string& line) { log.debug1(printable(line)); };
   const int stderr_fd = STDERR_FILENO;
   const bool show_banner = st.log.enabled(Level::info);
   o.banner = [stderr_fd, show_banner](const std::string& message) {
