@@ -142,13 +142,23 @@ std::vector<ClientIdentity> offered_identities(State& st) {
   return out;
 }
 
+// The stream ended (no DISCONNECT): the runtime's and the transport's words for it.
+bool ends_with_eof(const Error& e) {
+  return e.message == "connection closed" || e.message.ends_with("connection closed by peer") ||
+         e.message.ends_with("connection closed during version exchange");
+}
+
 // What ssh prints when the connection could not be set up (the host key refusal has
 // been printed by the check itself).
 void report_start_failure(const State& st, const Error& e) {
   if (st.host_key_reported) return;
   if (e.message.starts_with("Permission denied (")) {
     st.log.fatal(st.in.cfg.user + "@" + st.in.cfg.hostname + ": " + e.message);
-  } else if (e.code == Errc::disconnected && e.message == "connection closed") {
+  } else if (e.code == Errc::disconnected && ends_with_eof(e)) {
+    if (e.message.ends_with("during version exchange")) {
+      st.log.error("kex_exchange_identification: Connection closed by remote host");
+    }
+    // Through a ProxyCommand ssh has no address: "UNKNOWN port 65535".
     st.log.fatal("Connection closed by " + (st.server.address.empty() ? std::string("UNKNOWN") : st.server.address) +
                  " port " + (st.server.address.empty() ? std::string("65535") : std::to_string(st.server.port)));
   } else {
