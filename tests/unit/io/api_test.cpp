@@ -466,6 +466,37 @@ TEST(Api, KeepaliveEndsConnectionToSilentServer) {
   EXPECT_LE(took, 6s);
 }
 
+TEST(Api, ClientAliveEndsConnectionToSilentClient) {
+  Pair p;
+  auto o = pubkey_server();
+  o->client_alive_interval = 1s;
+  o->client_alive_count_max = 1;
+  BlackHole* hole = nullptr;
+  std::optional<Error> server_end;
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        auto h = std::make_unique<BlackHole>(std::move(p.server_stream));
+        hole = h.get();
+        ServerConnection conn(std::move(h), o);
+        server_end = co_await conn.run();
+      },
+      asio::detached);
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        auto c = co_await login(std::move(p.client_stream));
+        if (!c) co_return;
+        hole->hole = true;  // the server hears nothing more from the client
+        co_await c->wait_closed();
+      },
+      asio::detached);
+  p.ctx.run_for(20s);
+  ASSERT_TRUE(server_end);
+  EXPECT_EQ(server_end->code, Errc::timeout);
+  EXPECT_EQ(server_end->message, "Timeout, client not responding from user alice black hole");
+}
+
 TEST(Api, SessionRequestsReachTheServerInOrder) {
   Pair p;
   auto o = pubkey_server();
