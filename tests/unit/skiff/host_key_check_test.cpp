@@ -142,6 +142,19 @@ TEST(SkiffHostKey, ChangedKeyWithStrictOffGoesOnWithoutPasswords) {
   EXPECT_EQ(r.log, expected);
 }
 
+// Captured with the other key in GlobalKnownHostsFile and an empty user file: the hint
+// names the user file, "Offending" and "remove with" the global one.
+TEST(SkiffHostKey, ChangedKeyInTheGlobalFile) {
+  auto q = query(config::StrictHostKeyChecking::no, std::string());
+  q.system_files.push_back({"/tmp/cli_cap/gk", std::string("[127.0.0.1]:31692 ") + kOtherKey + "\n"});
+  auto r = run(q, {}, UnsafeContinuation{.password_auth = false, .kbd_interactive_auth = false});
+  EXPECT_TRUE(r.decision.accepted);
+  auto expected = kChangedBlock;
+  expected[9] = "E: Offending ED25519 key in /tmp/cli_cap/gk:1";
+  expected[11] = "E:   ssh-keygen -f \"/tmp/cli_cap/gk\" -R \"[127.0.0.1]:31692\"";
+  EXPECT_EQ(r.log, expected);
+}
+
 TEST(SkiffHostKey, AskShowsFingerprintArtAndOtherNames) {
   auto q = query(config::StrictHostKeyChecking::ask, std::string("otherhost,alias2 ") + kHostKey + "\n");
   q.visual_host_key = true;
