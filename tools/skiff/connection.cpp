@@ -5,8 +5,8 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 #include <signal.h>
+#include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -219,7 +219,6 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.send_env = cfg.send_env;
   s.set_env = cfg.set_env;
   s.host = cfg.hostname;
-  
   int status = co_await run_session(io, *client, s, st.log);
   client->disconnect();
   co_await client->wait_closed();
