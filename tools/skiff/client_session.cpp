@@ -130,11 +130,14 @@ void background_session(Shared& st) {
 asio::awaitable<bool> perform(Shared& st, std::vector<EscapeStep>& steps) {
   for (auto& s : steps) {
     switch (s.kind) {
-      case EscapeStep::Kind::data:
-        if (!co_await st.ch.write(std::span(reinterpret_cast<const std::uint8_t*>(s.text.data()), s.text.size()))) {
-          co_return false;
-        }
+      case EscapeStep::Kind::data: {
+        // Results of co_await are kept in variables: g++ 12 may destroy a temporary of
+        // a full-expression with co_await twice (see pump_out).
+        std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(s.text.data()), s.text.size());
+        Result<void> written = co_await st.ch.write(bytes);
+        if (!written) co_return false;
         break;
+      }
       case EscapeStep::Kind::message:
         write_all(STDERR_FILENO, s.text);
         break;
@@ -179,15 +182,17 @@ asio::awaitable<void> pump_in(Shared& st, StdStream& in) {
     if (escapes) {
       auto steps = escapes->feed(std::span<const std::uint8_t>(buf.data(), n));
       if (!co_await perform(st, steps)) co_return;
-    } else if (!co_await st.ch.write(std::span<const std::uint8_t>(buf.data(), n))) {
-      co_return;
+    } else {
+      std::span<const std::uint8_t> bytes(buf.data(), n);
+      Result<void> written = co_await st.ch.write(bytes);
+      if (!written) co_return;
     }
   }
   (void)st.ch.send_eof();
 }
 
-// Channel data to a local stream. A local stream that fails (a closed pipe) is then
-// drained without writing, so the channel still ends and the window keeps moving.
+// Channel data to a local stream. A local stream that fails otherwise is then drained
+// without writing, so the channel still ends and the window keeps moving.
 asio::awaitable<void> pump_out(ClientSession& ch, StdStream& out, bool ext) {
   std::vector<std::uint8_t> buf(kBufferSize);
   bool writable = out.ok();
@@ -204,6 +209,13 @@ asio::awaitable<void> pump_out(ClientSession& ch, StdStream& out, bool ext) {
     if (!writable) continue;
     std::error_code ec;
     co_await asio::async_write(out.desc(), asio::buffer(buf.data(), *n), asio::redirect_error(use_awaitable, ec));
+    if (ec == asio::error::broken_pipe) {
+      // ssh dies of SIGPIPE when its reader goes away (`ssh host yes | head` ends with
+      // 141); skiff ignores SIGPIPE only to keep a dead ProxyCommand from killing it.
+      if (in_raw_mode()) leave_raw_mode(true);
+      signal(SIGPIPE, SIG_DFL);
+      raise(SIGPIPE);
+    }
     if (ec) writable = false;
   }
 }

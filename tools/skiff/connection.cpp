@@ -228,7 +228,8 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
 }  // namespace
 
 int run_connection(const ConnectionInput& in) {
-  // As ssh: a reader that went away is seen as a failed write, not a signal.
+  // A ProxyCommand that died is a failed write, not a fatal signal (client_session.cpp
+  // raises SIGPIPE itself when stdout's reader goes away, as ssh dies then).
   signal(SIGPIPE, SIG_IGN);
   Log log(level_from_name(in.cfg.log_level), in.log_fd);
   State st{in, log, {}, in.cfg.get("hostkeyalias").value_or(in.cfg.hostname)};
