@@ -119,4 +119,7 @@ inline constexpr std::uint32_t kDefaultChannelMaxPacket = 32 * 1024;
 // Data the application queued on a channel and not yet sent (default per channel).
 inline constexpr std::size_t kDefaultChannelSendQueue = 1024 * 1024;
 
+// skiff (the ssh command line): identity files considered, as ssh's SSH_MAX_IDENTITY_FILES.
+inline constexpr std::size_t kMaxIdentityFiles = 100;
+
 }  // namespace skiff::limits
