@@ -17,8 +17,11 @@ struct LocalPrivilegedOptions {
   // evaluated by begin_user() for the peer.
   std::shared_ptr<const config::ServerConfigFile> config;
   Peer peer;
-  bool use_pam = true;  // effective only when built with PAM (SKIFF_HAVE_PAM)
+  // PAM is used when the configuration says UsePAM yes and skiffd was built with it
+  // (SKIFF_HAVE_PAM); otherwise passwords are checked against the shadow file.
   std::string pam_service = "skiffd";
+  std::string lastlog_path = "/var/log/lastlog";
+  std::string motd_path = "/etc/motd";
 };
 
 class LocalPrivileged final : public Privileged {
@@ -39,12 +42,15 @@ class LocalPrivileged final : public Privileged {
 
   // The configuration for this connection: global() before begin_user(), the Match-
   // evaluated one after.
-  const config::ServerConfig& config() const { return config_; }
+  const config::ServerConfig& config() const;
+  // The options of the authorized_keys line of the key that authenticated, if any.
+  const std::optional<keys::AuthorizedKeyOptions>& key_options() const;
+  bool pty_permitted() const override;
+
+  struct Impl;
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
-  config::ServerConfig config_;
 };
 
 }  // namespace skiff::skiffd

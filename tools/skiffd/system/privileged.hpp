@@ -152,21 +152,19 @@ struct SessionRequest {
   bool subsystem = false;              // command came from a Subsystem line
   std::optional<connection::PtyReq> pty;
   std::vector<connection::EnvReq> env;  // env requests, filtered by AcceptEnv here
-  // The options of the authorized_keys line that authenticated the user, if any
-  // (command=, environment=, no-pty are enforced here too).
-  std::optional<keys::AuthorizedKeyOptions> key_options;
+  // The options of the authorized_keys line that authenticated the user (command=,
+  // environment=, no-pty) are not passed in: the Privileged side remembers them from
+  // find_authorized_key() and authenticated(), and enforces them here.
 };
 
 // A running session process. With a pty, pty_master is the only descriptor (stdin,
-// stdout and stderr all go through it); without, three pipes (stderr apart).
+// stdout and stderr all go through it; non-blocking); without, three pipes (stderr
+// apart). "Last login" and the motd are already written to the pty by the child.
 struct SessionProcess {
   pid_t pid = -1;
   UniqueFd pty_master;
   std::string tty_name;  // "/dev/pts/N"
-  UniqueFd stdin_fd, stdout_fd, stderr_fd;
-  // Text to show the client before the shell's own output (PrintLastLog, PrintMotd):
-  // sshd writes it from the child; here the caller sends it as channel data.
-  std::string login_banner;
+  UniqueFd stdin_fd, stdout_fd, stderr_fd;  // parent ends, close-on-exec, non-blocking
 };
 
 // How a session ended, ready for exit-status or exit-signal (RFC 4254 6.10).
@@ -197,6 +195,11 @@ class Privileged {
   // line and for authorized_keys options). Opens the PAM session when PAM is used.
   virtual Result<void> authenticated(AuthMethod method, const crypto::PublicKey* key) = 0;
 
+  // Whether a pty-req may be granted now (PermitTTY, the key's no-pty): the answer to
+  // the request itself.
+  virtual bool pty_permitted() const = 0;
+  // Errc::invalid_argument when the request is not permitted (a pty under PermitTTY no
+  // or no-pty; a ChrootDirectory that fails its checks); the reason is logged.
   virtual Result<SessionProcess> spawn_session(const SessionRequest& request) = 0;
   // nullopt while the process runs; the exit once it ended (it is reaped then, and its
   // login records are closed).

@@ -41,7 +41,9 @@ class ServerLog {
   ServerLog(const ServerLog&) = delete;
   ServerLog& operator=(const ServerLog&) = delete;
 
-  // Later lines carry " [preauth]" until set_authenticated(), as sshd's network child.
+  // Lines of the network side (log_network, connection_closed) carry " [preauth]" until
+  // set_preauth(false), as those of sshd's network child; the privileged side's lines
+  // ("Accepted ...", "Failed ...", "Invalid user ...") never do.
   void set_preauth(bool preauth) { preauth_ = preauth; }
   bool enabled(LogLevel level) const { return level <= options_.level && level != LogLevel::quiet; }
   void log(LogLevel level, std::string_view message);
@@ -49,6 +51,7 @@ class ServerLog {
   void info(std::string_view m) { log(LogLevel::info, m); }
   void verbose(std::string_view m) { log(LogLevel::verbose, m); }
   void debug(std::string_view m) { log(LogLevel::debug1, m); }
+  void log_network(LogLevel level, std::string_view message);
 
   // "Connection from A port P on L port LP" (sshd logs it at VERBOSE).
   void connection_from(const Peer& peer);
@@ -61,7 +64,7 @@ class ServerLog {
               const crypto::PublicKey* key);
   // "Invalid user U from A port P"
   void invalid_user(std::string_view user, const Peer& peer);
-  // "Connection closed by [authenticating|invalid user U ]A port P [preauth]"
+  // "Connection closed by [authenticating user U |invalid user U ]A port P [preauth]"
   void connection_closed(std::optional<std::string_view> user, bool valid_user, const Peer& peer);
   // "Disconnected from user U A port P", after authentication.
   void disconnected(std::string_view user, const Peer& peer);
