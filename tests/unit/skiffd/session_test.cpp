@@ -5,6 +5,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <utmpx.h>
+
+#include <cstring>
 #include <thread>
 
 #include "config/sshd_config.hpp"
@@ -227,10 +230,13 @@ TEST(SkiffdLocalPrivileged, PtySessionOwnsTheTerminal) {
   ::chmod(keys.c_str(), 0644);
   std::string lastlog = dir.path() + "/lastlog";
   skiffd_test::write_file(lastlog, "");
+  std::string utmp = dir.path() + "/utmp", wtmp = dir.path() + "/wtmp";
+  skiffd_test::write_file(utmp, "");
+  skiffd_test::write_file(wtmp, "");
   ServerLog log({LogLevel::quiet, -1, false, false, ""});
   auto cfg = config_of("UsePAM no\nStrictModes no\nAuthorizedKeysFile " + keys + "\n");
   LocalPrivilegedOptions o{cfg, test_peer()};
-  o.lastlog_path = lastlog;
+  o.login_files = {utmp, wtmp, lastlog};
   o.motd_path = dir.path() + "/motd";
   skiffd_test::write_file(o.motd_path, "Welcome to the test\n");
   LocalPrivileged priv(o, log);
@@ -262,4 +268,16 @@ TEST(SkiffdLocalPrivileged, PtySessionOwnsTheTerminal) {
   ASSERT_TRUE(last);
   EXPECT_TRUE(last->starts_with("Last login: ")) << *last;
   EXPECT_TRUE(last->ends_with(" from 192.0.2.7\r\n")) << *last;
+  // wtmp has the login and the logout of the line.
+  std::string w = skiffd_test::read_text(wtmp);
+  EXPECT_EQ(w.size(), 2 * sizeof(utmpx));
+  if (w.size() == 2 * sizeof(utmpx)) {
+    utmpx login{}, logout{};
+    std::memcpy(&login, w.data(), sizeof login);
+    std::memcpy(&logout, w.data() + sizeof login, sizeof logout);
+    EXPECT_EQ(login.ut_type, USER_PROCESS);
+    EXPECT_EQ(std::string(login.ut_user, ::strnlen(login.ut_user, sizeof login.ut_user)), "skifftest");
+    EXPECT_EQ(std::string(login.ut_line, ::strnlen(login.ut_line, sizeof login.ut_line)), tty_line(p->tty_name));
+    EXPECT_EQ(logout.ut_type, DEAD_PROCESS);
+  }
 }

@@ -342,7 +342,7 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
   if (pty && !command) {
     struct stat st {};
     bool quiet = ::stat((u.home + "/.hushlogin").c_str(), &st) == 0;
-    if (!quiet && d.config.print_last_log) plan.banner += last_login_message(u.uid, d.options.lastlog_path).value_or("");
+    if (!quiet && d.config.print_last_log) plan.banner += last_login_message(u.uid, d.options.login_files.lastlog).value_or("");
     if (!quiet && d.config.print_motd) plan.banner += read_motd(d.options.motd_path);
   }
   bool with_pty = pty.has_value();
@@ -352,7 +352,7 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
     return proc;
   }
   record.pid = proc->pid;
-  if (with_pty) record_login(record, d.options.lastlog_path);
+  if (with_pty) record_login(record, d.options.login_files);
   d.sessions[proc->pid] = Impl::Running{record, with_pty};
   return proc;
 }
@@ -364,7 +364,7 @@ Result<std::optional<SessionExit>> LocalPrivileged::reap_session(pid_t pid) {
   auto status = try_reap(pid);
   if (!status) return std::optional<SessionExit>{};
   if (it->second.pty) {
-    record_logout(it->second.record);
+    record_logout(it->second.record, d.options.login_files);
     release_pty(it->second.record.tty);
   }
   d.sessions.erase(it);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "config/sshd_config.hpp"
+#include "system/login_records.hpp"
 #include "system/privileged.hpp"
 #include "system/server_log.hpp"
 
@@ -20,7 +21,7 @@ struct LocalPrivilegedOptions {
   // PAM is used when the configuration says UsePAM yes and skiffd was built with it
   // (SKIFF_HAVE_PAM); otherwise passwords are checked against the shadow file.
   std::string pam_service = "skiffd";
-  std::string lastlog_path = "/var/log/lastlog";
+  LoginFiles login_files;  // utmp, wtmp, lastlog
   std::string motd_path = "/etc/motd";
 };
 
