@@ -176,7 +176,7 @@ TEST(SkiffdLocalPrivileged, PublickeyThenSessionAsTestUser) {
   skiffd_test::write_file(keys, "environment=\"FROMKEY=1\" " + skiff::keys::format_public_key_line(key, "t") + "\n");
   ::chmod(keys.c_str(), 0644);
   std::string logfile = dir.path() + "/log";
-  ServerLog log({LogLevel::info, -1, false, false, logfile});
+  ServerLog log({LogLevel::verbose, -1, false, false, logfile});
   auto cfg = config_of("UsePAM no\nStrictModes no\nAuthorizedKeysFile " + keys +
                        "\nAcceptEnv LANG\nPermitUserEnvironment yes\nPrintMotd no\n");
   LocalPrivileged priv({cfg, test_peer()}, log);
@@ -216,6 +216,47 @@ TEST(SkiffdLocalPrivileged, PublickeyThenSessionAsTestUser) {
   ASSERT_TRUE(e);
   EXPECT_EQ(e->exit_status, 0u);
   EXPECT_FALSE(priv.reap_session(p->pid));  // reaped once
+  EXPECT_NE(skiffd_test::read_text(logfile).find("Starting session: command for skifftest from 192.0.2.7 port 50022 id 0"),
+            std::string::npos);
+}
+
+TEST(SkiffdLocalPrivileged, RootWithForcedCommandsOnly) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  TempDir dir;
+  auto forced = skiff::crypto::PrivateKey::generate(skiff::crypto::KeyType::ed25519)->public_key();
+  auto plain = skiff::crypto::PrivateKey::generate(skiff::crypto::KeyType::ed25519)->public_key();
+  std::string keys = dir.path() + "/keys";
+  skiffd_test::write_file(keys, "command=\"echo forced:$SSH_ORIGINAL_COMMAND\",no-pty " +
+                                    skiff::keys::format_public_key_line(forced, "f") + "\n" +
+                                    skiff::keys::format_public_key_line(plain, "p") + "\n");
+  std::string logfile = dir.path() + "/log";
+  ServerLog log({LogLevel::verbose, -1, false, false, logfile});
+  auto cfg = config_of("UsePAM no\nStrictModes no\nPermitRootLogin forced-commands-only\nAuthorizedKeysFile " + keys + "\n");
+  LocalPrivileged priv({cfg, test_peer()}, log);
+  ASSERT_TRUE(priv.begin_user("root"));
+  auto refused = priv.find_authorized_key(plain);
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(*refused);
+  EXPECT_NE(skiffd_test::read_text(logfile).find("ROOT LOGIN REFUSED FROM 192.0.2.7 port 50022"), std::string::npos);
+  EXPECT_FALSE(priv.authenticated(AuthMethod::publickey, &plain));  // never authorised
+  auto found = priv.find_authorized_key(forced);
+  ASSERT_TRUE(found && *found);
+  ASSERT_TRUE(priv.authenticated(AuthMethod::publickey, &forced));
+  EXPECT_FALSE(priv.pty_permitted());
+  SessionRequest with_pty;
+  with_pty.pty = skiff::connection::PtyReq{"vt100", 80, 24, 0, 0, {}};
+  EXPECT_EQ(priv.spawn_session(with_pty).error().code, skiff::Errc::invalid_argument);
+  SessionRequest req;
+  req.command = "rm -rf /nothing";
+  req.channel_id = 5;
+  auto p = priv.spawn_session(req);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(read_all(p->stdout_fd.get()), "forced:rm -rf /nothing\n");
+  EXPECT_NE(skiffd_test::read_text(logfile).find("Starting session: forced-command (key-option) 'echo "
+                                                  "forced:$SSH_ORIGINAL_COMMAND' for root from 192.0.2.7 port 50022 id 5"),
+            std::string::npos)
+      << skiffd_test::read_text(logfile);
+  priv.terminate_session(p->pid);
 }
 
 TEST(SkiffdLocalPrivileged, PtySessionOwnsTheTerminal) {

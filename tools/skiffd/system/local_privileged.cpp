@@ -277,9 +277,12 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
   const std::string* forced = nullptr;
   if (!d.config.force_command.empty()) forced = &d.config.force_command;
   else if (d.key_options && d.key_options->command) forced = &*d.key_options->command;
+  std::string kind = request.subsystem ? "subsystem '" + *request.subsystem + "'" : command ? "command" : "shell";
   if (forced) {
     original_command = request.command;
     command = *forced;
+    kind = std::string("forced-command (") + (d.config.force_command.empty() ? "key-option" : "config") + ") '" +
+           *forced + "'";
   }
 
   std::string chroot;
@@ -352,6 +355,9 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
     return proc;
   }
   record.pid = proc->pid;
+  d.log.verbose("Starting session: " + kind + (with_pty ? " on " + tty_line(proc->tty_name) : std::string{}) +
+                " for " + u.name + " from " + d.options.peer.address.substr(0, 200) + " port " +
+                std::to_string(d.options.peer.port) + " id " + std::to_string(request.channel_id));
   if (with_pty) record_login(record, d.options.login_files);
   d.sessions[proc->pid] = Impl::Running{record, with_pty};
   return proc;

@@ -149,7 +149,8 @@ struct AuthorizedKeyMatch {
 // A session the client asked for (after authentication).
 struct SessionRequest {
   std::optional<std::string> command;  // exec (or a subsystem's command line); none: a shell
-  bool subsystem = false;              // command came from a Subsystem line
+  std::optional<std::string> subsystem;  // the subsystem's name when command is its line
+  std::uint32_t channel_id = 0;          // for the "Starting session" log line
   std::optional<connection::PtyReq> pty;
   std::vector<connection::EnvReq> env;  // env requests, filtered by AcceptEnv here
   // The options of the authorized_keys line that authenticated the user (command=,
