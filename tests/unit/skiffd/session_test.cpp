@@ -15,6 +15,7 @@
 #include "system/local_privileged.hpp"
 #include "system/login_records.hpp"
 #include "system/session_spawn.hpp"
+#include "system/strict_modes.hpp"
 #include "system/user_lookup.hpp"
 #include "system_test_util.hpp"
 
@@ -321,4 +322,37 @@ TEST(SkiffdLocalPrivileged, PtySessionOwnsTheTerminal) {
     EXPECT_EQ(std::string(login.ut_line, ::strnlen(login.ut_line, sizeof login.ut_line)), tty_line(p->tty_name));
     EXPECT_EQ(logout.ut_type, DEAD_PROCESS);
   }
+}
+
+TEST(SkiffdSpawn, ChrootAsTestUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  auto tu = lookup_user("skifftest");
+  if (!tu || !*tu) GTEST_SKIP() << "no user skifftest";
+  const char* libs[] = {"/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"};
+  for (const char* l : libs)
+    if (!std::filesystem::exists(l)) GTEST_SKIP() << "no " << l;
+  TempDir jail("/run");
+  ASSERT_FALSE(jail.path().empty());
+  ::chmod(jail.path().c_str(), 0755);
+  namespace fs = std::filesystem;
+  fs::create_directories(jail.path() + "/bin");
+  fs::copy_file("/bin/sh", jail.path() + "/bin/sh");
+  for (const char* l : libs) {
+    fs::create_directories(jail.path() + fs::path(l).parent_path().string());
+    fs::copy_file(l, jail.path() + l);
+  }
+  ASSERT_TRUE(check_chroot_path(jail.path()));
+  UserAccount u = **tu;
+  SpawnPlan plan;
+  plan.user = &u;
+  plan.shell = "/bin/sh";
+  plan.chroot = jail.path();
+  plan.change_identity = true;
+  plan.command = "pwd; [ -e /bin/sh ] && echo has-sh; [ -e /etc/passwd ] || echo jailed";
+  auto p = spawn_process(plan, std::nullopt);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(read_all(p->stdout_fd.get()), "/\nhas-sh\njailed\n");
+  EXPECT_EQ(read_all(p->stderr_fd.get()),
+            "Could not chdir to home directory " + u.home + ": No such file or directory\n");
+  EXPECT_EQ(wait_exit(p->pid).exit_status, 0u);
 }

@@ -123,7 +123,17 @@ LocalPrivileged::LocalPrivileged(LocalPrivilegedOptions options, ServerLog& log)
 }
 
 LocalPrivileged::~LocalPrivileged() {
-  for (const auto& [pid, s] : impl_->sessions) terminate_process_group(pid);
+  // The connection is over: sessions still running are told to end, and their ttys are
+  // logged out and released now, as sshd's session_pty_cleanup does on channel close.
+  // What is left to reap is reaped by whoever reaps this process's children.
+  for (const auto& [pid, s] : impl_->sessions) {
+    terminate_process_group(pid);
+    (void)try_reap(pid);
+    if (s.pty) {
+      record_logout(s.record, impl_->options.login_files);
+      release_pty(s.record.tty);
+    }
+  }
 }
 
 const config::ServerConfig& LocalPrivileged::config() const { return impl_->config; }

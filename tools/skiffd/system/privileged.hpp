@@ -23,8 +23,9 @@
 //                                 without a pty; returns its pid and descriptors.
 //      reap_session(pid)          after SIGCHLD: the exit status once it has ended.
 //      terminate_session(pid)     ends the session's process group.
-//   5. The destructor closes the PAM session and logs nothing; the caller logs the
-//      disconnect through ServerLog.
+//   5. The destructor ends sessions still running (their group is signalled, their tty
+//      logged out), closes the PAM session and logs nothing; the caller logs the
+//      disconnect through ServerLog. AuthConversations must be destroyed before it.
 //
 // Blocking: begin_user, find_authorized_key, spawn_session and reap_session are quick
 // (file reads under caps, a fork). Anything that can wait on a person or a slow PAM module
