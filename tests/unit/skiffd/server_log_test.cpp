@@ -24,6 +24,9 @@ TEST(SkiffdServerLog, OpenSshWording) {
     log.connection_closed("admin", false, p);
     log.connection_closed("alice", true, p);
     log.connection_closed(std::nullopt, false, p);
+    log.max_tries_exceeded("root", true, p);
+    log.received_disconnect(p, 11, "Bye Bye");
+    log.disconnected_preauth("admin", false, p);
     log.accepted(AuthMethod::password, "alice", p, nullptr);
     log.accepted(AuthMethod::publickey, "alice", p, &key);
     log.accepted(AuthMethod::keyboard_interactive, "alice", p, nullptr);
@@ -41,6 +44,9 @@ TEST(SkiffdServerLog, OpenSshWording) {
             "Connection closed by invalid user admin 198.51.100.4 port 40111 [preauth]\n"
             "Connection closed by authenticating user alice 198.51.100.4 port 40111 [preauth]\n"
             "Connection closed by 198.51.100.4 port 40111 [preauth]\n"
+            "maximum authentication attempts exceeded for root from 198.51.100.4 port 40111 ssh2 [preauth]\n"
+            "Received disconnect from 198.51.100.4 port 40111:11: Bye Bye [preauth]\n"
+            "Disconnected from invalid user admin 198.51.100.4 port 40111 [preauth]\n"
             "Accepted password for alice from 198.51.100.4 port 40111 ssh2\n"
             "Accepted publickey for alice from 198.51.100.4 port 40111 ssh2: ED25519 " + fp + "\n"
             "Accepted keyboard-interactive/pam for alice from 198.51.100.4 port 40111 ssh2\n"
