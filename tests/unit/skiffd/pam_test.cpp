@@ -55,6 +55,7 @@ TEST(SkiffdPam, UnknownUserIsRejectedAfterTheSameWork) {
   ServerLog log = quiet_log();
   LocalPrivileged priv({config_of("UsePAM yes\n"), test_peer()}, log);
   ASSERT_TRUE(priv.begin_user("no-such-user-skiffd"));
+  EXPECT_TRUE(priv.keyboard_interactive_available());
   auto conv = priv.start_password("whatever", std::nullopt);
   ASSERT_TRUE(conv) << conv.error().message;
   EXPECT_TRUE(is<conversation::Rejected>(wait_state(**conv)));

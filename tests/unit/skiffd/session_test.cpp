@@ -153,6 +153,8 @@ TEST(SkiffdLocalPrivileged, InvalidUserIsRefusedEverywhere) {
   EXPECT_FALSE(check->account.valid);
   EXPECT_EQ(check->account.home, "/nonexist");
   EXPECT_FALSE(priv.begin_user("again"));  // once per connection
+  EXPECT_FALSE(priv.keyboard_interactive_available());  // UsePAM no
+  EXPECT_EQ(priv.start_keyboard_interactive().error().code, skiff::Errc::unsupported);
   auto key = skiff::crypto::PrivateKey::generate(skiff::crypto::KeyType::ed25519)->public_key();
   auto found = priv.find_authorized_key(key);
   ASSERT_TRUE(found);

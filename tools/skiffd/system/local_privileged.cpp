@@ -200,10 +200,12 @@ Result<std::unique_ptr<AuthConversation>> LocalPrivileged::start_password(Secret
   if (!d.use_pam) {
     SecretString hash = d.shadow ? d.shadow->hash : SecretString{};
     bool change = new_password.has_value();
-    inner = start_conversation([pw = std::move(password), hash = std::move(hash), force_reject,
-                                change](ConversationLink&) -> ConversationState {
+    // An account without a password, under PermitEmptyPasswords yes (sshd's rule).
+    bool empty_ok = d.shadow && hash.empty() && password.empty() && d.config.permit_empty_passwords;
+    inner = start_conversation([pw = std::move(password), hash = std::move(hash), force_reject, change,
+                                empty_ok](ConversationLink&) -> ConversationState {
       // Without PAM there is no password change: such a request fails like a wrong one.
-      bool ok = crypt_matches(pw, hash) && !force_reject && !change;
+      bool ok = (crypt_matches(pw, hash) || empty_ok) && !force_reject && !change;
       if (ok) return conversation::Accepted{};
       return conversation::Rejected{};
     });
@@ -268,6 +270,8 @@ Result<void> LocalPrivileged::authenticated(AuthMethod method, const crypto::Pub
   d.phase = Impl::Phase::authenticated;
   return {};
 }
+
+bool LocalPrivileged::keyboard_interactive_available() const { return impl_->use_pam; }
 
 bool LocalPrivileged::pty_permitted() const {
   const Impl& d = *impl_;

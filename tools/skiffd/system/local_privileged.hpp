@@ -46,6 +46,7 @@ class LocalPrivileged final : public Privileged {
   const config::ServerConfig& config() const;
   // The options of the authorized_keys line of the key that authenticated, if any.
   const std::optional<keys::AuthorizedKeyOptions>& key_options() const;
+  bool keyboard_interactive_available() const override;
   bool pty_permitted() const override;
 
   struct Impl;

@@ -187,6 +187,8 @@ class Privileged {
   virtual Result<std::unique_ptr<AuthConversation>> start_password(SecretString password,
                                                                    std::optional<SecretString> new_password) = 0;
   virtual Result<std::unique_ptr<AuthConversation>> start_keyboard_interactive() = 0;
+  // Whether keyboard-interactive can be served (it needs PAM); known after begin_user().
+  virtual bool keyboard_interactive_available() const = 0;
 
   // publickey: the entry of AuthorizedKeysFile / AuthorizedKeysCommand whose key equals
   // key (and whose from= and expiry-time= hold now), read as the user with StrictModes.
