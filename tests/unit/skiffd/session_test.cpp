@@ -115,6 +115,7 @@ TEST(SkiffdSpawn, PtySizeAndModes) {
   EXPECT_NE(out.find(name), std::string::npos) << out;
   EXPECT_EQ(wait_exit(p->pid).exit_status, 0u);
   EXPECT_TRUE(set_window_size(p->pty_master.get(), 80, 24, 0, 0));
+  EXPECT_TRUE(send_break(p->pty_master.get()));
 }
 
 TEST(SkiffdSpawn, SignalsAndTermination) {
