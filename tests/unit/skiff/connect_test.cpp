@@ -1,7 +1,7 @@
 // skiff's way to the server and the options it gives the library: the authentication
 // methods ssh would try, ClientOptions from the configuration, the TCP connect's
 // messages, a ProxyCommand's pipes, and ssh's read_passphrase rules for SSH_ASKPASS.
-#include "connect.hpp"
+#include "skiff/connect.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/io_context.hpp>
 
-#include "readpass.hpp"
+#include "skiff/readpass.hpp"
 
 namespace skiff::cli {
 namespace {
