@@ -191,8 +191,8 @@ asio::awaitable<void> pump_in(Shared& st, StdStream& in) {
   (void)st.ch.send_eof();
 }
 
-// Channel data to a local stream. A local stream that fails otherwise is then drained
-// without writing, so the channel still ends and the window keeps moving.
+// Channel data to a local stream. When stderr fails, what comes for it is dropped, so
+// the channel still ends and the window keeps moving.
 asio::awaitable<void> pump_out(ClientSession& ch, StdStream& out, bool ext) {
   std::vector<std::uint8_t> buf(kBufferSize);
   bool writable = out.ok();
@@ -209,12 +209,12 @@ asio::awaitable<void> pump_out(ClientSession& ch, StdStream& out, bool ext) {
     if (!writable) continue;
     std::error_code ec;
     co_await asio::async_write(out.desc(), asio::buffer(buf.data(), *n), asio::redirect_error(use_awaitable, ec));
-    if (ec == asio::error::broken_pipe) {
-      // ssh dies of SIGPIPE when its reader goes away (`ssh host yes | head` ends with
-      // 141); skiff ignores SIGPIPE only to keep a dead ProxyCommand from killing it.
-      if (in_raw_mode()) leave_raw_mode(true);
-      signal(SIGPIPE, SIG_DFL);
-      raise(SIGPIPE);
+    if (ec && !ext) {
+      // Nobody reads our stdout any more (`skiff host yes | head`): ssh sends
+      // eow@openssh.com so that the remote command sees a broken pipe and reports its
+      // status; the API has no such request, so the channel is closed instead.
+      co_await ch.close();
+      co_return;
     }
     if (ec) writable = false;
   }

@@ -228,8 +228,8 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
 }  // namespace
 
 int run_connection(const ConnectionInput& in) {
-  // A ProxyCommand that died is a failed write, not a fatal signal (client_session.cpp
-  // raises SIGPIPE itself when stdout's reader goes away, as ssh dies then).
+  // As ssh: a reader that went away (stdout, a ProxyCommand) is a failed write, not a
+  // fatal signal.
   signal(SIGPIPE, SIG_IGN);
   Log log(level_from_name(in.cfg.log_level), in.log_fd);
   State st{in, log, {}, in.cfg.get("hostkeyalias").value_or(in.cfg.hostname)};
