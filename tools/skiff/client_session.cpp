@@ -59,15 +59,26 @@ class StdStream {
   asio::posix::stream_descriptor desc_;
 };
 
+// The session's state, shared with the coroutines spawned for stdin and the signals:
+// they may resume once more after run_session() has returned (a cancelled read, a
+// signal already queued), and then find `done` set and touch nothing else.
 struct Shared {
+  Shared(asio::io_context& i, Client& c, const SessionSetup& s, Log& l, TerminalSignals sig)
+      : io(i), client(c), setup(s), log(l), signals(std::move(sig)), sigpipe(i, signals.fd()) {}
+  // The pipe's descriptor belongs to signals.
+  ~Shared() { (void)sigpipe.release(); }
+
   asio::io_context& io;
   Client& client;
   const SessionSetup& setup;
   Log& log;
+  TerminalSignals signals;
+  asio::posix::stream_descriptor sigpipe;
+  std::optional<StdStream> in;
   ClientSession ch;
   bool have_pty = false;
   int received_signal = 0;
-  bool output_done = false;
+  bool done = false;  // the session is over
   bool quit = false;  // ~. ended the connection
 };
 
@@ -129,6 +140,7 @@ void background_session(Shared& st) {
 // is to end (~.).
 asio::awaitable<bool> perform(Shared& st, std::vector<EscapeStep>& steps) {
   for (auto& s : steps) {
+    if (st.done) co_return false;
     switch (s.kind) {
       case EscapeStep::Kind::data: {
         // Results of co_await are kept in variables: g++ 12 may destroy a temporary of
@@ -170,22 +182,24 @@ asio::awaitable<bool> perform(Shared& st, std::vector<EscapeStep>& steps) {
   co_return true;
 }
 
-asio::awaitable<void> pump_in(Shared& st, StdStream& in) {
+asio::awaitable<void> pump_in(std::shared_ptr<Shared> shared) {
+  Shared& st = *shared;
+  StdStream& in = *st.in;
   std::optional<EscapeFilter> escapes;
   if (auto e = active_escape_char(st.setup.escape_char, st.have_pty)) escapes.emplace(*e, level_name(st.log.level()));
   std::vector<std::uint8_t> buf(kBufferSize);
   for (;;) {
     std::error_code ec;
     std::size_t n = co_await in.desc().async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
-    if (st.output_done) co_return;
+    if (st.done) co_return;
     if (ec || n == 0) break;
     if (escapes) {
       auto steps = escapes->feed(std::span<const std::uint8_t>(buf.data(), n));
-      if (!co_await perform(st, steps)) co_return;
+      if (!co_await perform(st, steps) || st.done) co_return;
     } else {
       std::span<const std::uint8_t> bytes(buf.data(), n);
       Result<void> written = co_await st.ch.write(bytes);
-      if (!written) co_return;
+      if (!written || st.done) co_return;
     }
   }
   (void)st.ch.send_eof();
@@ -222,13 +236,14 @@ asio::awaitable<void> pump_out(ClientSession& ch, StdStream& out, bool ext) {
 
 // Signals arrive through terminal.hpp's self-pipe: SIGWINCH becomes a window-change,
 // the terminating ones end the connection.
-asio::awaitable<void> watch_signals(Shared& st, TerminalSignals& signals, asio::posix::stream_descriptor& pipe) {
+asio::awaitable<void> watch_signals(std::shared_ptr<Shared> shared) {
+  Shared& st = *shared;
   auto last = window_size(STDIN_FILENO);
   for (;;) {
     std::error_code ec;
-    co_await pipe.async_wait(asio::posix::stream_descriptor::wait_read, asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return;
-    for (int sig : signals.take()) {
+    co_await st.sigpipe.async_wait(asio::posix::stream_descriptor::wait_read, asio::redirect_error(use_awaitable, ec));
+    if (ec || st.done) co_return;
+    for (int sig : st.signals.take()) {
       if (sig == SIGWINCH) {
         auto now = window_size(STDIN_FILENO);
         if (st.have_pty && now != last) (void)st.ch.window_change(channel_size(STDIN_FILENO));
@@ -306,52 +321,50 @@ asio::awaitable<int> run_session(asio::io_context& io, Client& client, const Ses
     log.fatal(signals.error().message);
     co_return 255;
   }
-  asio::posix::stream_descriptor sigpipe(io, signals->fd());
-  Shared st{io, client, s, log, {}};
+  auto shared = std::make_shared<Shared>(io, client, s, log, std::move(*signals));
+  Shared& st = *shared;
+  // Whatever way run_session() ends, the spawned coroutines stop there.
+  struct Done {
+    Shared& st;
+    ~Done() {
+      st.done = true;
+      std::error_code ec;
+      st.sigpipe.cancel(ec);
+      if (st.in) st.in->desc().cancel(ec);
+    }
+  } done{st};
 
   if (s.session_none) {
-    asio::co_spawn(io, watch_signals(st, *signals, sigpipe), asio::detached);
+    asio::co_spawn(io, watch_signals(shared), asio::detached);
     if (s.fork_after_auth) fork_to_background(io, log);
     Error why = co_await client.wait_closed();
-    sigpipe.cancel();
-    (void)sigpipe.release();
     if (!st.received_signal && why.code != Errc::disconnected) log.error(why.message);
     co_return exit_status_for({.session_none = true, .local_signal = st.received_signal});
   }
 
   auto input = session_input_fd(s.stdin_null);
   if (!input) {
-    (void)sigpipe.release();
     log.fatal(input.error().message);
     co_return 255;
   }
-  StdStream in(io, STDIN_FILENO, *input), out(io, STDOUT_FILENO), err(io, STDERR_FILENO);
+  st.in.emplace(io, STDIN_FILENO, *input);
+  StdStream out(io, STDOUT_FILENO), err(io, STDERR_FILENO);
   auto opened = co_await client.open_session();
   if (!opened) {
-    (void)sigpipe.release();
     log.error(opened.error().message);
     co_return 255;
   }
   st.ch = std::move(*opened);
   log.debug1("channel " + std::to_string(st.ch.id()) + ": new session");
-  asio::co_spawn(io, watch_signals(st, *signals, sigpipe), asio::detached);
-  if (!co_await start_session(st)) {
-    sigpipe.cancel();
-    (void)sigpipe.release();
-    co_return 255;
-  }
+  asio::co_spawn(io, watch_signals(shared), asio::detached);
+  if (!co_await start_session(st)) co_return 255;
   if (s.fork_after_auth) fork_to_background(io, log);
   // As ssh: raw mode whenever a pty was asked for, quietly when forced (-tt).
   if (s.request_pty) enter_raw_mode(s.force_pty);
-  asio::co_spawn(io, pump_in(st, in), asio::detached);
+  asio::co_spawn(io, pump_in(shared), asio::detached);
 
   co_await (pump_out(st.ch, out, false) && pump_out(st.ch, err, true));
   ExitStatus exit = co_await st.ch.wait_exit();
-  st.output_done = true;
-  std::error_code ec;
-  in.desc().cancel(ec);
-  sigpipe.cancel();
-  (void)sigpipe.release();
   if (s.request_pty) leave_raw_mode(s.force_pty);
 
   if (exit.code) {
