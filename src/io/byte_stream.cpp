@@ -11,12 +11,12 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
-namespace skiff::io {
+namespace skiff {
 
 namespace {
 
 template <class Socket>
-class SocketStream final : public ByteStream {
+class SocketStream final : public Stream {
  public:
   SocketStream(Socket s, std::string what) : socket_(std::move(s)), what_(std::move(what)) {}
   asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> buf, std::error_code& ec) override {
@@ -44,7 +44,7 @@ class SocketStream final : public ByteStream {
   std::string what_;
 };
 
-class FdStream final : public ByteStream {
+class FdStream final : public Stream {
  public:
   FdStream(const asio::any_io_executor& ex, int rfd, int wfd)
       : in_(ex), out_(ex), same_(rfd == wfd) {
@@ -84,7 +84,7 @@ class FdStream final : public ByteStream {
 
 }  // namespace
 
-std::unique_ptr<ByteStream> make_tcp_stream(asio::ip::tcp::socket socket) {
+std::unique_ptr<Stream> make_tcp_stream(asio::ip::tcp::socket socket) {
   std::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
   auto ep = socket.remote_endpoint(ec);
@@ -92,15 +92,15 @@ std::unique_ptr<ByteStream> make_tcp_stream(asio::ip::tcp::socket socket) {
   return std::make_unique<SocketStream<asio::ip::tcp::socket>>(std::move(socket), std::move(what));
 }
 
-std::unique_ptr<ByteStream> make_unix_stream(asio::local::stream_protocol::socket socket) {
+std::unique_ptr<Stream> make_unix_stream(asio::local::stream_protocol::socket socket) {
   return std::make_unique<SocketStream<asio::local::stream_protocol::socket>>(std::move(socket), "unix socket");
 }
 
-std::unique_ptr<ByteStream> make_fd_stream(const asio::any_io_executor& ex, int read_fd, int write_fd) {
+std::unique_ptr<Stream> make_fd_stream(const asio::any_io_executor& ex, int read_fd, int write_fd) {
   return std::make_unique<FdStream>(ex, read_fd, write_fd);
 }
 
-asio::awaitable<Result<std::unique_ptr<ByteStream>>> connect_tcp(std::string host, std::string port,
+asio::awaitable<Result<std::unique_ptr<Stream>>> connect_tcp(std::string host, std::string port,
                                                                  asio::ip::tcp::resolver::flags flags) {
   auto ex = co_await asio::this_coro::executor;
   asio::ip::tcp::resolver resolver(ex);
@@ -123,7 +123,7 @@ asio::awaitable<Result<std::unique_ptr<ByteStream>>> connect_tcp(std::string hos
   co_return fail(Errc::io_error, "connect to host " + host + " port " + port + ": " + last.message());
 }
 
-asio::awaitable<Result<std::unique_ptr<ByteStream>>> connect_unix(std::string path) {
+asio::awaitable<Result<std::unique_ptr<Stream>>> connect_unix(std::string path) {
   auto ex = co_await asio::this_coro::executor;
   asio::local::stream_protocol::socket sock(ex);
   std::error_code ec;
@@ -133,4 +133,4 @@ asio::awaitable<Result<std::unique_ptr<ByteStream>>> connect_unix(std::string pa
   co_return make_unix_stream(std::move(sock));
 }
 
-}  // namespace skiff::io
+}  // namespace skiff

@@ -1,0 +1,287 @@
+// skiff::Client: an endpoint::ClientConnection driven by CoreBase, with the application's
+// callbacks answering the host key check and the authentication prompts.
+#include <skiff/client.hpp>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/this_coro.hpp>
+
+#include "io/convert.hpp"
+#include "io/core.hpp"
+#include "transport/messages.hpp"
+
+namespace skiff {
+
+namespace {
+
+endpoint::ClientConfig make_config(const ClientOptions& o) {
+  endpoint::ClientConfig c;
+  c.transport = o.transport;
+  c.transport.role = Role::client;
+  c.auth.user = o.user;
+  c.auth.methods = o.methods;
+  for (const auto& id : o.identities) c.auth.identities.push_back({id.public_key, id.private_key});
+  c.auth.pubkey_accepted_algorithms = o.pubkey_accepted_algorithms;
+  c.auth.number_of_password_prompts = o.number_of_password_prompts;
+  return c;
+}
+
+}  // namespace
+
+struct Client::Impl final : io::CoreBase {
+  Impl(asio::any_io_executor ex, std::unique_ptr<Stream> stream, ClientOptions o)
+      : CoreBase(ex, std::move(stream)), options(std::move(o)), connection(make_config(options)) {
+    info.peer = peer();
+  }
+
+  endpoint::ConnectionBase& conn() override { return connection; }
+
+  ClientOptions options;
+  endpoint::ClientConnection connection;
+  ClientInfo info;
+  bool authenticated = false;
+
+ protected:
+  void start_conn(TimePoint now) override { connection.start(now); }
+  void feed_conn(ByteView data, TimePoint now) override { connection.feed(data, now); }
+  void feed_eof_conn(TimePoint now) override { connection.feed_eof(now); }
+  std::optional<TimePoint> conn_deadline() const override { return connection.next_deadline(); }
+  void on_timer_conn(TimePoint now) override { connection.on_timer(now); }
+  std::chrono::seconds alive_interval() const override { return options.server_alive_interval; }
+  unsigned alive_count_max() const override { return options.server_alive_count_max; }
+  std::string alive_timeout_message() const override {
+    return "Timeout, server " + (options.host_name.empty() ? peer() : options.host_name) + " not responding.";
+  }
+
+  void on_open_requested(connection::event::OpenRequested& ev) override {
+    // Forwarded and agent channels belong to later layers; nothing a server opens is wanted yet.
+    (void)connection.reject(ev.channel, connection::open_failure::kAdministrativelyProhibited,
+                            "administratively prohibited");
+  }
+
+  void on_request(Channel::Impl& ch, connection::event::Request& ev) override {
+    if (auto* s = std::get_if<connection::ExitStatusReq>(&ev.body)) {
+      ch.exit.code = s->status;
+    } else if (auto* sig = std::get_if<connection::ExitSignalReq>(&ev.body)) {
+      ch.exit.signal = sig->name;
+      ch.exit.core_dumped = sig->core_dumped;
+      ch.exit.message = sig->message;
+    }
+    if (ev.want_reply) (void)connection.reply(ch.id, false);
+  }
+
+  void poll_events() override {
+    while (auto ev = connection.poll_event()) {
+      std::visit([this](auto& e) { handle(e); }, *ev);
+    }
+  }
+
+ private:
+  void handle(endpoint::event::HostKeyCheck& e) {
+    auto key = PublicKey::from_blob(e.host_key_blob);
+    if (!key) {
+      fail_host_key(key.error());
+      return;
+    }
+    info.host_key = HostKey{*key, e.algorithm};
+    spawn([](std::shared_ptr<Impl> self) -> asio::awaitable<void> {
+      auto verdict = co_await self->options.check_host_key(*self->info.host_key);
+      if (self->connection.closed()) co_return;
+      if (verdict) {
+        self->connection.accept_host_key();
+        self->kick();
+      } else {
+        self->fail_host_key(verdict.error());
+      }
+    });
+  }
+
+  void fail_host_key(Error e) {
+    if (e.code != Errc::host_key_rejected && e.code != Errc::invalid_argument) e.code = Errc::host_key_rejected;
+    std::string msg = e.message;
+    set_end(std::move(e));
+    connection.reject_host_key(std::move(msg));
+    kick();
+  }
+
+  void handle(endpoint::event::TransportInfo& e) {
+    if (auto* v = std::get_if<event::VersionReceived>(&e.event)) info.peer_version = v->peer_version;
+    if (auto* k = std::get_if<event::KexComplete>(&e.event)) info.algorithms = k->algorithms;
+  }
+
+  void handle(endpoint::event::Channel& e) { on_channel_event(e.event); }
+
+  void handle(endpoint::event::Disconnected& e) {
+    Error err = e.error;
+    if (e.by_peer) {
+      // As ssh prints it: "Received disconnect from ... : 2: Too many authentication failures".
+      err.message = "Received disconnect from " + peer() + ": " + std::to_string(e.reason) + ": " + e.description;
+      err.disconnect_reason = e.reason;
+    }
+    set_end(std::move(err));
+  }
+
+  void handle(endpoint::event::ClientAuth& e) {
+    std::visit([this](auto& a) { on_auth(a); }, e.event);
+  }
+
+  void on_auth(auth::client_event::Banner& b) {
+    if (options.banner) options.banner(b.message);
+  }
+  void on_auth(auth::client_event::PasswordNeeded& p) {
+    if (!options.password) {
+      (void)connection.skip_auth_method();
+      return;
+    }
+    PasswordPrompt prompt{p.user, p.attempt};
+    spawn([prompt](std::shared_ptr<Impl> self) -> asio::awaitable<void> {
+      auto pw = co_await self->options.password(prompt);
+      if (self->connection.closed()) co_return;
+      if (pw) {
+        (void)self->connection.provide_password(io::to_core(*pw));
+      } else {
+        (void)self->connection.skip_auth_method();
+      }
+      self->kick();
+    });
+  }
+  void on_auth(auth::client_event::PasswordChangeNeeded& p) {
+    if (!options.password_change) {
+      (void)connection.skip_auth_method();
+      return;
+    }
+    spawn([prompt = p.prompt](std::shared_ptr<Impl> self) -> asio::awaitable<void> {
+      auto change = co_await self->options.password_change(prompt);
+      if (self->connection.closed()) co_return;
+      if (change) {
+        (void)self->connection.provide_password_change(io::to_core(change->old_password),
+                                                       io::to_core(change->new_password));
+      } else {
+        (void)self->connection.skip_auth_method();
+      }
+      self->kick();
+    });
+  }
+  void on_auth(auth::client_event::InfoRequestReceived& r) {
+    if (!options.keyboard_interactive) {
+      (void)connection.skip_auth_method();
+      return;
+    }
+    spawn([request = io::to_public(r.request)](std::shared_ptr<Impl> self) -> asio::awaitable<void> {
+      auto answers = co_await self->options.keyboard_interactive(request);
+      if (self->connection.closed()) co_return;
+      if (answers && answers->size() == request.prompts.size()) {
+        (void)self->connection.provide_responses(io::to_core(*answers));
+      } else {
+        (void)self->connection.skip_auth_method();
+      }
+      self->kick();
+    });
+  }
+  void on_auth(auth::client_event::SignatureNeeded& s) {
+    if (!options.sign) {
+      (void)connection.skip_auth_method();
+      return;
+    }
+    spawn([key = s.key, alg = s.algorithm, data = s.data](std::shared_ptr<Impl> self) -> asio::awaitable<void> {
+      auto sig = co_await self->options.sign(key, alg, data);
+      if (self->connection.closed()) co_return;
+      if (sig) {
+        (void)self->connection.provide_signature(std::move(*sig));
+      } else {
+        (void)self->connection.skip_auth_method();
+      }
+      self->kick();
+    });
+  }
+  void on_auth(auth::client_event::PartialSuccess& p) { info.auth_methods.push_back(p.method); }
+  void on_auth(auth::client_event::Authenticated& a) {
+    info.auth_methods.push_back(a.method);
+    authenticated = true;
+    state_changed().notify();
+  }
+  void on_auth(auth::client_event::Failed&) {
+    // The connection has already sent DISCONNECT 14 with "Permission denied (...)." and
+    // reports it as Disconnected next.
+  }
+
+  template <class F>
+  void spawn(F f) {
+    auto self = std::static_pointer_cast<Impl>(shared_from_this());
+    asio::co_spawn(executor(), f(std::move(self)), asio::detached);
+  }
+};
+
+Client::Client(std::shared_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&& other) noexcept {
+  if (this != &other) {
+    if (impl_) impl_->disconnect(transport::disconnect::kByApplication, "disconnected by user");
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+Client::~Client() {
+  if (impl_) impl_->disconnect(transport::disconnect::kByApplication, "disconnected by user");
+}
+
+asio::awaitable<Result<Client>> Client::connect(std::string_view host, std::string_view port, ClientOptions options) {
+  if (!options.check_host_key) co_return fail(Errc::invalid_argument, "no host key policy (check_host_key) set");
+  if (options.host_name.empty()) options.host_name = host;
+  std::string h(host), p(port);
+  auto stream = co_await connect_tcp(std::move(h), std::move(p));
+  if (!stream) co_return std::unexpected(stream.error());
+  co_return co_await start(std::move(*stream), std::move(options));
+}
+
+asio::awaitable<Result<Client>> Client::start(std::unique_ptr<Stream> stream, ClientOptions options) {
+  // Safe default: no verdict on the host key means no connection, before any byte is sent.
+  if (!options.check_host_key) co_return fail(Errc::invalid_argument, "no host key policy (check_host_key) set");
+  if (!stream) co_return fail(Errc::invalid_argument, "no stream");
+  auto ex = co_await asio::this_coro::executor;
+  auto impl = std::make_shared<Impl>(ex, std::move(stream), std::move(options));
+  asio::co_spawn(
+      ex, [impl]() -> asio::awaitable<void> { (void)co_await impl->run(); }, asio::detached);
+  while (!impl->authenticated && !impl->closing()) co_await impl->state_changed().wait();
+  if (!impl->authenticated) co_return std::unexpected(impl->end_error());
+  co_return Client(std::move(impl));
+}
+
+asio::awaitable<Result<ClientSession>> Client::open_session() {
+  auto impl = impl_;
+  auto ch = impl->open_channel(connection::SessionOpen{});
+  if (!ch) co_return std::unexpected(ch.error());
+  auto c = *ch;
+  while (!c->open_result) co_await c->changed.wait();
+  if (!*c->open_result) co_return std::unexpected(c->open_result->error());
+  co_return ClientSession(std::move(c));
+}
+
+asio::awaitable<Result<std::vector<std::uint8_t>>> Client::global_request(std::string_view name,
+                                                                          std::span<const std::uint8_t> data) {
+  auto impl = impl_;
+  auto w = impl->global_request(connection::RawGlobalRequest{std::string(name), Bytes(data.begin(), data.end())});
+  if (!w) co_return std::unexpected(w.error());
+  auto wait = *w;
+  while (!wait->result) co_await impl->state_changed().wait();
+  co_return std::move(*wait->result);
+}
+
+void Client::disconnect(std::string description) {
+  impl_->disconnect(transport::disconnect::kByApplication, std::move(description));
+}
+
+asio::awaitable<Error> Client::wait_closed() {
+  auto impl = impl_;
+  while (!impl->ended()) co_await impl->state_changed().wait();
+  co_return impl->end_error();
+}
+
+bool Client::is_open() const noexcept { return impl_ && !impl_->closing(); }
+const ClientInfo& Client::info() const noexcept { return impl_->info; }
+void Client::rekey() {
+  impl_->conn().transport().request_rekey();
+  impl_->kick();
+}
+
+}  // namespace skiff

@@ -1,0 +1,499 @@
+// The public client and server API end to end in one io_context over a Unix socket pair:
+// authentication (and its safe defaults), exec with exit status, data both ways with
+// stderr kept apart, per-channel backpressure, keepalive and disconnect. Only public
+// headers are used, as an embedder would.
+#include <gtest/gtest.h>
+
+// g++ 12 wrongly reports Asio's coroutine frame allocation as mismatched once a coroutine
+// lambda is inlined through std::function (GCC bug 109224); the frames are Asio's own.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/local/connect_pair.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <skiff/client.hpp>
+#include <skiff/server.hpp>
+
+using namespace skiff;
+using namespace std::chrono_literals;
+
+namespace {
+
+const PrivateKey& host_key() {
+  static const PrivateKey k = PrivateKey::generate(KeyType::ed25519).value();
+  return k;
+}
+const PrivateKey& user_key() {
+  static const PrivateKey k = PrivateKey::generate(KeyType::ecdsa_p256).value();
+  return k;
+}
+
+std::span<const std::uint8_t> bytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+
+asio::awaitable<std::string> read_all(Channel ch, bool err = false) {
+  std::string out;
+  std::vector<std::uint8_t> buf(16 * 1024);
+  while (true) {
+    auto n = err ? co_await ch.read_stderr(buf) : co_await ch.read(buf);
+    if (!n || *n == 0) break;
+    out.append(reinterpret_cast<const char*>(buf.data()), *n);
+  }
+  co_return out;
+}
+
+// The example's kind of server: "echo ARGS", "cat" (stdin back, "done" on stderr),
+// "exit N", "flood N" (N bytes of a pattern); anything else fails with 127.
+asio::awaitable<void> serve_session(Session s) {
+  std::optional<std::string> command;
+  while (auto req = co_await s.next_request()) {
+    if (auto* e = std::get_if<ExecRequest>(&req->body)) {
+      command = e->command;
+      (void)s.reply(true);
+      break;
+    }
+    (void)s.reply(std::holds_alternative<EnvRequest>(req->body) || std::holds_alternative<PtyRequest>(req->body));
+  }
+  if (!command) co_return;
+  std::uint32_t status = 0;
+  if (command->starts_with("echo ")) {
+    const std::string line = command->substr(5) + "\n";
+    (void)co_await s.write(bytes(line));
+  } else if (*command == "cat") {
+    std::vector<std::uint8_t> buf(32 * 1024);
+    while (true) {
+      auto n = co_await s.read(buf);
+      if (!n || *n == 0) break;
+      if (!co_await s.write(std::span(buf.data(), *n))) break;
+    }
+    (void)co_await s.write_stderr(bytes("done"));
+  } else if (command->starts_with("exit ")) {
+    status = static_cast<std::uint32_t>(std::stoul(command->substr(5)));
+  } else if (command->starts_with("flood ")) {
+    std::size_t left = std::stoul(command->substr(6));
+    std::vector<std::uint8_t> chunk(64 * 1024);
+    for (std::size_t i = 0; i < chunk.size(); ++i) chunk[i] = static_cast<std::uint8_t>(i * 7);
+    while (left > 0) {
+      std::size_t n = std::min(left, chunk.size());
+      if (!co_await s.write(std::span(chunk.data(), n))) break;
+      left -= n;
+    }
+  } else {
+    status = 127;
+  }
+  (void)s.send_exit_status(status);
+  (void)s.send_eof();
+}
+
+std::shared_ptr<ServerOptions> server_options() {
+  auto o = std::make_shared<ServerOptions>();
+  o->transport.host_keys = {host_key()};
+  o->hooks.session = serve_session;
+  return o;
+}
+
+ClientOptions client_options() {
+  ClientOptions o;
+  o.user = "alice";
+  o.check_host_key = [](const HostKey& k) -> asio::awaitable<Result<void>> {
+    if (k.key == host_key().public_key()) co_return Result<void>{};
+    co_return fail(Errc::host_key_rejected, "Host key verification failed.");
+  };
+  return o;
+}
+
+struct Pair {
+  asio::io_context ctx;
+  std::unique_ptr<Stream> client_stream, server_stream;
+  std::optional<Error> server_end;
+  Pair() {
+    asio::local::stream_protocol::socket a(ctx), b(ctx);
+    asio::local::connect_pair(a, b);
+    client_stream = make_unix_stream(std::move(a));
+    server_stream = make_unix_stream(std::move(b));
+  }
+  // Runs the server and the client coroutine until both are done (or 60 s passed).
+  void run(std::shared_ptr<ServerOptions> options, std::function<asio::awaitable<void>(std::unique_ptr<Stream>)> client) {
+    asio::steady_timer guard(ctx, 60s);
+    int running = 2;
+    auto done = [&] {
+      if (--running == 0) guard.cancel();
+    };
+    asio::co_spawn(
+        ctx,
+        [this, options, &done]() -> asio::awaitable<void> {
+          ServerConnection conn(std::move(server_stream), options);
+          server_end = co_await conn.run();
+          done();
+        },
+        asio::detached);
+    asio::co_spawn(
+        ctx,
+        [&]() -> asio::awaitable<void> {
+          co_await client(std::move(client_stream));
+          done();
+        },
+        asio::detached);
+    guard.async_wait([this](std::error_code ec) {
+      if (!ec) {
+        ADD_FAILURE() << "test timed out";
+        ctx.stop();
+      }
+    });
+    ctx.run_for(65s);
+  }
+};
+
+TEST(Api, PasswordLoginExecExitStatus) {
+  Pair p;
+  auto o = server_options();
+  std::string seen_user;
+  o->hooks.check_password = [](const PasswordCheck& c) -> asio::awaitable<PasswordVerdict> {
+    co_return c.user == "alice" && c.password == "sesame" ? PasswordVerdict::accept : PasswordVerdict::reject;
+  };
+  o->hooks.authenticated = [&](const AuthenticatedUser& u) { seen_user = u.user + ":" + u.methods.at(0); };
+  std::string out;
+  ExitStatus status, status2;
+  unsigned prompts = 0;
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto co = client_options();
+    co.methods = {"password"};
+    co.password = [&](const PasswordPrompt& pp) -> asio::awaitable<std::optional<Secret>> {
+      ++prompts;
+      const char* pw = pp.attempt == 1 ? "wrong" : "sesame";
+      co_return Secret(pw);
+    };
+    auto c = co_await Client::start(std::move(s), co);
+    EXPECT_TRUE(c.has_value()) << (c ? "" : c.error().to_string());
+    if (!c) co_return;
+    auto sess = co_await c->open_session();
+    EXPECT_TRUE(sess.has_value());
+    EXPECT_TRUE(sess->set_env("LANG", "C"));
+    EXPECT_TRUE(co_await sess->exec("echo hello world"));
+    out = co_await read_all(*sess);
+    status = co_await sess->wait_exit();
+    auto sess2 = co_await c->open_session();
+    EXPECT_TRUE(co_await sess2->exec("exit 42"));
+    status2 = co_await sess2->wait_exit();
+    c->disconnect();
+    Error e = co_await c->wait_closed();
+    EXPECT_EQ(e.code, Errc::disconnected);
+  });
+  EXPECT_EQ(prompts, 2u);
+  EXPECT_EQ(seen_user, "alice:password");
+  EXPECT_EQ(out, "hello world\n");
+  EXPECT_EQ(status.code, 0u);
+  EXPECT_EQ(status2.code, 42u);
+  ASSERT_TRUE(p.server_end);
+  EXPECT_EQ(p.server_end->code, Errc::disconnected);
+  EXPECT_EQ(p.server_end->disconnect_reason, 11u);
+}
+
+TEST(Api, EverythingRejectedWithoutHooks) {
+  Pair p;
+  auto o = server_options();
+  o->methods = {"publickey", "password"};
+  std::vector<std::string> failures;
+  o->hooks.auth_failed = [&](const AuthFailure& f) { failures.push_back(f.method); };
+  std::optional<Error> err;
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto co = client_options();
+    co.methods = {"publickey", "password"};
+    co.identities = {{user_key().public_key(), user_key()}};
+    co.number_of_password_prompts = 1;
+    co.password = [](const PasswordPrompt&) -> asio::awaitable<std::optional<Secret>> { co_return Secret("x"); };
+    auto c = co_await Client::start(std::move(s), co);
+    if (!c) err = c.error();
+  });
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->message, "Permission denied (publickey,password).");
+  EXPECT_EQ(err->disconnect_reason, 14u);
+  EXPECT_FALSE(failures.empty());
+}
+
+TEST(Api, NoHostKeyPolicyFailsBeforeAnyByte) {
+  Pair p;
+  std::optional<Error> err;
+  std::size_t server_saw = 0;
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        auto co = client_options();
+        co.check_host_key = nullptr;
+        auto c = co_await Client::start(std::move(p.client_stream), co);
+        if (!c) err = c.error();
+        // The stream was dropped unused: the server end sees the end and no byte.
+        std::vector<std::uint8_t> buf(64);
+        std::error_code ec;
+        server_saw = co_await p.server_stream->read_some(buf, ec);
+      },
+      asio::detached);
+  p.ctx.run_for(10s);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, Errc::invalid_argument);
+  EXPECT_EQ(server_saw, 0u);
+}
+
+TEST(Api, WrongHostKeyRefused) {
+  Pair p;
+  std::optional<Error> err;
+  p.run(server_options(), [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto co = client_options();
+    co.check_host_key = [](const HostKey&) -> asio::awaitable<Result<void>> {
+      co_return fail(Errc::host_key_rejected, "Host key verification failed.");
+    };
+    auto c = co_await Client::start(std::move(s), co);
+    if (!c) err = c.error();
+  });
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, Errc::host_key_rejected);
+  EXPECT_EQ(err->message, "Host key verification failed.");
+}
+
+TEST(Api, PublicKeyLoginSeesVerifiedKey) {
+  Pair p;
+  auto o = server_options();
+  std::vector<bool> asked;
+  std::vector<PublicKey> keys;
+  o->hooks.check_public_key = [&](const PublicKeyCheck& c) -> asio::awaitable<bool> {
+    asked.push_back(c.verified);
+    co_return c.key == user_key().public_key();
+  };
+  o->hooks.authenticated = [&](const AuthenticatedUser& u) { keys = u.keys; };
+  std::string out;
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto co = client_options();
+    auto other = PrivateKey::generate(KeyType::ed25519).value();
+    co.identities = {{other.public_key(), other}, {user_key().public_key(), user_key()}};
+    auto c = co_await Client::start(std::move(s), co);
+    EXPECT_TRUE(c.has_value());
+    if (!c) co_return;
+    EXPECT_EQ(c->info().auth_methods, std::vector<std::string>{"publickey"});
+    auto sess = co_await c->open_session();
+    EXPECT_TRUE(co_await sess->exec("echo k"));
+    out = co_await read_all(*sess);
+  });
+  EXPECT_EQ(out, "k\n");
+  EXPECT_EQ(asked, (std::vector<bool>{false, false, true}));
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0], user_key().public_key());
+}
+
+TEST(Api, KeyboardInteractiveConversation) {
+  Pair p;
+  auto o = server_options();
+  o->hooks.keyboard_interactive = [](KeyboardInteractive& k) -> asio::awaitable<bool> {
+    KeyboardInteractiveRequest first, second;
+    first.prompts.push_back(Prompt{"Code: ", true});
+    second.prompts.push_back(Prompt{"Password: ", false});
+    auto a = co_await k.ask(first);
+    if (!a || a->size() != 1 || (*a)[0] != "1234") co_return false;
+    auto b = co_await k.ask(second);
+    co_return b && b->size() == 1 && (*b)[0] == "pw";
+  };
+  bool ok = false;
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto co = client_options();
+    co.methods = {"keyboard-interactive"};
+    co.keyboard_interactive = [](const KeyboardInteractiveRequest& r) -> asio::awaitable<std::optional<std::vector<Secret>>> {
+      const char* answer = r.prompts.at(0).echo ? "1234" : "pw";
+      co_return std::vector<Secret>{Secret(answer)};
+    };
+    auto c = co_await Client::start(std::move(s), co);
+    ok = c.has_value();
+  });
+  EXPECT_TRUE(ok);
+}
+
+// Logs in with the pinned public key; the server accepts it.
+asio::awaitable<Result<Client>> login(std::unique_ptr<Stream> s, const ClientOptions& base) {
+  ClientOptions co = base;
+  co.identities = {{user_key().public_key(), user_key()}};
+  co_return co_await Client::start(std::move(s), std::move(co));
+}
+asio::awaitable<Result<Client>> login(std::unique_ptr<Stream> s) {
+  const ClientOptions co = client_options();
+  co_return co_await login(std::move(s), co);
+}
+std::shared_ptr<ServerOptions> pubkey_server() {
+  auto o = server_options();
+  o->hooks.check_public_key = [](const PublicKeyCheck& c) -> asio::awaitable<bool> {
+    co_return c.key == user_key().public_key();
+  };
+  return o;
+}
+
+TEST(Api, EightMebibytesThroughCatWithStderrApart) {
+  Pair p;
+  constexpr std::size_t kSize = 8 * 1024 * 1024;
+  std::vector<std::uint8_t> sent(kSize);
+  for (std::size_t i = 0; i < kSize; ++i) sent[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 13);
+  std::string echoed, err;
+  ExitStatus status;
+  p.run(pubkey_server(), [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto c = co_await login(std::move(s));
+    EXPECT_TRUE(c.has_value());
+    if (!c) co_return;
+    auto sess = co_await c->open_session();
+    EXPECT_TRUE(co_await sess->exec("cat"));
+    auto ex = co_await asio::this_coro::executor;
+    ClientSession ch = *sess;
+    asio::co_spawn(
+        ex,
+        [ch, &sent]() mutable -> asio::awaitable<void> {
+          for (std::size_t off = 0; off < sent.size(); off += 100000) {
+            auto r = co_await ch.write(std::span(sent).subspan(off, std::min<std::size_t>(100000, sent.size() - off)));
+            EXPECT_TRUE(r.has_value());
+          }
+          EXPECT_TRUE(ch.send_eof());
+        },
+        asio::detached);
+    asio::co_spawn(ex, [ch, &err]() -> asio::awaitable<void> { err = co_await read_all(ch, true); }, asio::detached);
+    echoed = co_await read_all(*sess);
+    status = co_await sess->wait_exit();
+  });
+  ASSERT_EQ(echoed.size(), kSize);
+  EXPECT_TRUE(std::equal(sent.begin(), sent.end(), reinterpret_cast<const std::uint8_t*>(echoed.data())));
+  EXPECT_EQ(err, "done");
+  EXPECT_EQ(status.code, 0u);
+}
+
+TEST(Api, StalledReaderStopsOnlyItsChannel) {
+  Pair p;
+  constexpr std::size_t kFlood = 64 * 1024 * 1024;
+  std::string quick;
+  std::size_t flooded = 0;
+  p.run(pubkey_server(), [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto c = co_await login(std::move(s));
+    EXPECT_TRUE(c.has_value());
+    if (!c) co_return;
+    auto stalled = co_await c->open_session();
+    const std::string flood = "flood " + std::to_string(kFlood);
+    EXPECT_TRUE(co_await stalled->exec(flood));
+    // Nobody reads the flood for a while; another channel still completes, and a global
+    // request (a round trip through the connection) is still answered.
+    asio::steady_timer t(co_await asio::this_coro::executor, 300ms);
+    co_await t.async_wait(asio::use_awaitable);
+    auto other = co_await c->open_session();
+    EXPECT_TRUE(co_await other->exec("echo quick"));
+    quick = co_await read_all(*other);
+    EXPECT_EQ((co_await other->wait_exit()).code, 0u);
+    auto g = co_await c->global_request("nobody@skiff", {});
+    EXPECT_FALSE(g.has_value());
+    // Now drain the flood: all of it arrives.
+    std::vector<std::uint8_t> buf(256 * 1024);
+    while (true) {
+      auto n = co_await stalled->read(buf);
+      if (!n || *n == 0) break;
+      flooded += *n;
+    }
+  });
+  EXPECT_EQ(quick, "quick\n");
+  EXPECT_EQ(flooded, kFlood);
+}
+
+// A stream that, once told to, swallows everything written and delivers nothing read: a
+// peer that vanished without closing.
+class BlackHole final : public Stream {
+ public:
+  explicit BlackHole(std::unique_ptr<Stream> inner) : inner_(std::move(inner)) {}
+  bool hole = false;
+  asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> buf, std::error_code& ec) override {
+    while (true) {
+      std::size_t n = co_await inner_->read_some(buf, ec);
+      if (!hole || ec) co_return n;
+    }
+  }
+  asio::awaitable<std::size_t> write_some(std::span<const std::uint8_t> buf, std::error_code& ec) override {
+    if (hole) co_return buf.size();
+    co_return co_await inner_->write_some(buf, ec);
+  }
+  void shutdown_write() override { inner_->shutdown_write(); }
+  void close() override { inner_->close(); }
+  std::string describe() const override { return "black hole"; }
+
+ private:
+  std::unique_ptr<Stream> inner_;
+};
+
+TEST(Api, KeepaliveEndsConnectionToSilentServer) {
+  Pair p;
+  std::optional<Error> end;
+  auto started = Clock::now();
+  Clock::duration took{};
+  p.run(pubkey_server(), [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto hole = std::make_unique<BlackHole>(std::move(s));
+    auto* h = hole.get();
+    auto co = client_options();
+    co.server_alive_interval = 1s;
+    co.server_alive_count_max = 2;
+    co.host_name = "example";
+    auto c = co_await login(std::move(hole), co);
+    EXPECT_TRUE(c.has_value());
+    if (!c) co_return;
+    // Answered keepalives keep it open past several intervals.
+    asio::steady_timer t(co_await asio::this_coro::executor, 2500ms);
+    co_await t.async_wait(asio::use_awaitable);
+    EXPECT_TRUE(c->is_open());
+    h->hole = true;
+    started = Clock::now();
+    end = co_await c->wait_closed();
+    took = Clock::now() - started;
+  });
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->code, Errc::timeout);
+  EXPECT_EQ(end->message, "Timeout, server example not responding.");
+  EXPECT_GE(took, 2s);
+  EXPECT_LE(took, 6s);
+}
+
+TEST(Api, SessionRequestsReachTheServerInOrder) {
+  Pair p;
+  auto o = pubkey_server();
+  std::vector<std::string> seen;
+  o->hooks.session = [&](Session s) -> asio::awaitable<void> {
+    while (auto req = co_await s.next_request()) {
+      std::visit(
+          [&](auto& r) {
+            using T = std::decay_t<decltype(r)>;
+            if constexpr (std::is_same_v<T, PtyRequest>) seen.push_back("pty " + r.term + " " + std::to_string(r.size.columns));
+            if constexpr (std::is_same_v<T, EnvRequest>) seen.push_back("env " + r.name + "=" + r.value);
+            if constexpr (std::is_same_v<T, ShellRequest>) seen.push_back("shell");
+            if constexpr (std::is_same_v<T, WindowSize>) seen.push_back("winch " + std::to_string(r.rows));
+            if constexpr (std::is_same_v<T, SignalRequest>) seen.push_back("signal " + r.name);
+          },
+          req->body);
+      (void)s.reply(!std::holds_alternative<EnvRequest>(req->body));
+      if (std::holds_alternative<SignalRequest>(req->body)) {
+        (void)s.send_exit_signal("TERM", true, "terminated");
+        break;
+      }
+    }
+  };
+  ExitStatus status;
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto c = co_await login(std::move(s));
+    if (!c) co_return;
+    auto sess = co_await c->open_session();
+    PtyRequest pty;
+    pty.term = "vt100";
+    pty.size.columns = 132;
+    pty.modes = {{53, 1}};
+    EXPECT_TRUE(co_await sess->request_pty(pty));
+    EXPECT_TRUE(sess->set_env("A", "b"));
+    EXPECT_TRUE(co_await sess->shell());
+    EXPECT_TRUE(sess->window_change({80, 50, 0, 0}));
+    EXPECT_TRUE(sess->signal("INT"));
+    status = co_await sess->wait_exit();
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"pty vt100 132", "env A=b", "shell", "winch 50", "signal INT"}));
+  EXPECT_FALSE(status.code);
+  EXPECT_EQ(status.signal, "TERM");
+  EXPECT_TRUE(status.core_dumped);
+  EXPECT_EQ(status.message, "terminated");
+}
+
+}  // namespace
