@@ -28,6 +28,21 @@ PACKAGES=(
   procps psmisc iproute2 tmux
 )
 
+# skiffd's PAM service: installed (as root) when absent or different from the checkout's.
+install_pam_service() {
+  local src dst=/etc/pam.d/skiffd
+  src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/config/pam.d/skiffd"
+  [[ -f $src ]] || return 0
+  cmp -s "$src" "$dst" && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: not root, $dst not installed (skiffd's PAM tests will skip)" >&2
+    return 0
+  fi
+  install -m 0644 "$src" "$dst"
+  echo "setup: installed $dst"
+}
+install_pam_service
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)

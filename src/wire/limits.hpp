@@ -119,4 +119,15 @@ inline constexpr std::uint32_t kDefaultChannelMaxPacket = 32 * 1024;
 // Data the application queued on a channel and not yet sent (default per channel).
 inline constexpr std::size_t kDefaultChannelSendQueue = 1024 * 1024;
 
+// skiffd's system side (tools/skiffd/system). Files read for a user and output of the
+// programs run on a user's behalf are capped; the session environment is bounded as
+// sshd's child_set_env (1000 entries); AuthorizedKeysCommand is killed when it runs
+// longer than the timeout, so that a hung command cannot hold an authentication forever.
+inline constexpr std::size_t kMaxSessionEnvironment = 1000;
+inline constexpr std::size_t kMaxUserEnvironmentFileBytes = 64 * 1024;  // ~/.ssh/environment
+inline constexpr std::size_t kMaxAuthorizedKeysCommandOutput = 16 * 1024 * 1024;
+inline constexpr int kAuthorizedKeysCommandTimeoutSeconds = 30;
+inline constexpr std::size_t kMaxMotdBytes = 64 * 1024;
+inline constexpr std::size_t kMaxUserGroups = 65536;  // NGROUPS_MAX on Linux
+
 }  // namespace skiff::limits

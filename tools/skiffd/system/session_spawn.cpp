@@ -1,0 +1,184 @@
+#include "system/session_spawn.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace skiff::skiffd {
+
+namespace {
+
+void write_text(int fd, std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = ::write(fd, s.data(), s.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+[[noreturn]] void child_fail(std::string_view what, std::string_view detail = {}) {
+  const char* reason = std::strerror(errno);
+  write_text(2, what);
+  write_text(2, detail);
+  write_text(2, ": ");
+  write_text(2, reason);
+  write_text(2, "\n");
+  ::_exit(1);
+}
+
+// Everything after fork() in the child: system calls on what was prepared before the
+// fork (argv, envp, groups), nothing that allocates or takes a lock another thread of
+// the parent may have held.
+[[noreturn]] void run_child(const SpawnPlan& plan, int in, int out, int err, bool with_pty, char* const argv[],
+                            char* const envp[], const char* shell) {
+  sigset_t all;
+  sigemptyset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);
+  for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
+  if (::setsid() < 0) child_fail("setsid");
+  if (with_pty && ::ioctl(in, TIOCSCTTY, 0) < 0) child_fail("TIOCSCTTY");
+  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) child_fail("dup2");
+  ::closefrom(3);
+  const UserAccount& u = *plan.user;
+  if (plan.change_identity) {
+    if (::setgid(u.gid) < 0) child_fail("setgid");
+    if (::setgroups(u.groups.size(), u.groups.data()) < 0) child_fail("setgroups");
+  }
+  if (!plan.chroot.empty()) {
+    if (::chdir(plan.chroot.c_str()) < 0 || ::chroot(plan.chroot.c_str()) < 0 || ::chdir("/") < 0)
+      child_fail("chroot ", plan.chroot);
+  }
+  if (plan.change_identity) {
+    if (::setuid(u.uid) < 0) child_fail("setuid");
+    // Must not be able to regain root.
+    if (u.uid != 0 && ::setuid(0) == 0) {
+      write_text(2, "Failed to drop privileges\n");
+      ::_exit(1);
+    }
+  }
+  if (::chdir(u.home.c_str()) < 0) {
+    const char* reason = std::strerror(errno);
+    write_text(2, "Could not chdir to home directory ");
+    write_text(2, u.home);
+    write_text(2, ": ");
+    write_text(2, reason);
+    write_text(2, "\n");
+    if (::chdir("/") < 0) ::_exit(1);
+  }
+  write_text(1, plan.banner);
+  ::execve(shell, argv, envp);
+  child_fail(shell);
+}
+
+bool make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  read_end.reset(fds[0]);
+  write_end.reset(fds[1]);
+  return true;
+}
+
+void set_nonblock(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+}  // namespace
+
+Result<SessionProcess> spawn_process(const SpawnPlan& plan, std::optional<Pty> pty) {
+  std::string shell = plan.shell.empty() ? "/bin/sh" : plan.shell;
+  std::string base = shell.substr(shell.find_last_of('/') + 1);
+  std::vector<std::string> args;
+  if (plan.command) {
+    args = {base, "-c", *plan.command};
+  } else {
+    args = {"-" + base};
+  }
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env = plan.env;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  SessionProcess proc;
+  UniqueFd child_in, child_out, child_err;
+  if (pty) {
+    proc.tty_name = pty->name;
+  } else {
+    UniqueFd in_r, in_w, out_r, out_w, err_r, err_w;
+    if (!make_pipe(in_r, in_w) || !make_pipe(out_r, out_w) || !make_pipe(err_r, err_w))
+      return fail(Errc::io_error, std::string("pipe: ") + std::strerror(errno));
+    child_in = std::move(in_r);
+    child_out = std::move(out_w);
+    child_err = std::move(err_w);
+    proc.stdin_fd = std::move(in_w);
+    proc.stdout_fd = std::move(out_r);
+    proc.stderr_fd = std::move(err_r);
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) return fail(Errc::io_error, std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    if (pty) {
+      int s = pty->slave.get();
+      run_child(plan, s, s, s, true, argv.data(), envp.data(), shell.c_str());
+    }
+    run_child(plan, child_in.get(), child_out.get(), child_err.get(), false, argv.data(), envp.data(), shell.c_str());
+  }
+  proc.pid = pid;
+  if (pty) {
+    proc.pty_master = std::move(pty->master);
+    set_nonblock(proc.pty_master.get());
+  } else {
+    set_nonblock(proc.stdin_fd.get());
+    set_nonblock(proc.stdout_fd.get());
+    set_nonblock(proc.stderr_fd.get());
+  }
+  return proc;
+}
+
+std::string signal_name(int signal) {
+  static constexpr std::array<std::pair<int, const char*>, 13> kNames{{
+      {SIGABRT, "ABRT"}, {SIGALRM, "ALRM"}, {SIGFPE, "FPE"}, {SIGHUP, "HUP"}, {SIGILL, "ILL"},
+      {SIGINT, "INT"}, {SIGKILL, "KILL"}, {SIGPIPE, "PIPE"}, {SIGQUIT, "QUIT"}, {SIGSEGV, "SEGV"},
+      {SIGTERM, "TERM"}, {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"},
+  }};
+  for (const auto& [n, name] : kNames)
+    if (n == signal) return name;
+  return "SIG@openssh.com";
+}
+
+SessionExit decode_wait_status(int status) {
+  SessionExit e;
+  if (WIFEXITED(status)) {
+    e.exit_status = static_cast<std::uint32_t>(WEXITSTATUS(status));
+  } else if (WIFSIGNALED(status)) {
+    e.signal = signal_name(WTERMSIG(status));
+    e.core_dumped = WCOREDUMP(status);
+  }
+  return e;
+}
+
+void terminate_process_group(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(-pid, SIGHUP);
+  ::kill(-pid, SIGTERM);
+  ::kill(-pid, SIGCONT);
+}
+
+std::optional<int> try_reap(pid_t pid) {
+  int status = 0;
+  pid_t r;
+  while ((r = ::waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR) {
+  }
+  if (r != pid) return std::nullopt;
+  return status;
+}
+
+}  // namespace skiff::skiffd
