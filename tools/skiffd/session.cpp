@@ -55,6 +55,14 @@ std::optional<int> signal_number(std::string_view name) {
   return std::nullopt;
 }
 
+// The request's name on the wire, for the debug log.
+std::string_view request_name(const skiff::SessionRequestBody& body) {
+  static constexpr std::array<std::string_view, 8> kNames{"pty-req", "env",    "shell",  "exec",
+                                                          "subsystem", "window-change", "signal", "break"};
+  static_assert(std::variant_size_v<skiff::SessionRequestBody> == kNames.size());
+  return kNames[body.index()];
+}
+
 // A started session: the child's descriptors and what each side has finished.
 struct Running {
   Running(const asio::any_io_executor& ex, skiff::Session s, Login& l, sys::SessionProcess p, bool is_forced)
@@ -142,6 +150,8 @@ asio::awaitable<void> watch_exit(std::shared_ptr<Running> r) {
 // Requests once the command runs: window-change, signal, break; anything else refused.
 asio::awaitable<void> later_requests(std::shared_ptr<Running> r) {
   while (auto req = co_await r->session.next_request()) {
+    r->login.log().debug("session_input_channel_req: session " + std::to_string(r->session.id()) + " req " +
+                         std::string(request_name(req->body)));
     bool ok = false;
     if (auto* w = std::get_if<skiff::WindowSize>(&req->body)) {
       ok = r->pty && sys::set_window_size(r->pty->native_handle(), w->columns, w->rows, w->width_px, w->height_px);
@@ -232,6 +242,8 @@ asio::awaitable<void> serve_session(skiff::Session& session, Login& login) {
   while (!r) {
     auto req = co_await session.next_request();
     if (!req) co_return;
+    login.log().debug("session_input_channel_req: session " + std::to_string(session.id()) + " req " +
+                      std::string(request_name(req->body)));
     bool ok = false;
     if (!before_start(*req, spawn, start, login, ok)) {
       (void)session.reply(ok);
