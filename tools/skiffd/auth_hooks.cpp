@@ -190,11 +190,17 @@ std::string Login::who() const {
   return (valid_ ? "authenticating user " : "invalid user ") + user_.substr(0, 100) + " ";
 }
 
+void Login::grace_expired() {
+  grace_expired_ = true;
+  log_.info("Timeout before authentication for " + peer_.address + " port " + std::to_string(peer_.port));
+}
+
 void Login::log_end(const skiff::Error& why) {
+  if (grace_expired_) return;
   const std::string id = who() + peer_.address + " port " + std::to_string(peer_.port);
   constexpr std::string_view kPeerDisconnect = "peer disconnected: ";
   if (why.code == skiff::Errc::timeout && why.message == "Timeout before authentication") {
-    log_.info("Timeout before authentication for " + peer_.address + " port " + std::to_string(peer_.port));
+    grace_expired();
   } else if (why.code == skiff::Errc::timeout) {
     log_.info(why.message);
   } else if (why.code == skiff::Errc::disconnected && why.message.starts_with(kPeerDisconnect)) {

@@ -35,6 +35,9 @@ class Login {
   // partial_success and authenticated; this object must outlive the connection.
   void install(skiff::ServerHooks& hooks);
 
+  // LoginGraceTime ran out before authentication: logs sshd's line; the caller ends the
+  // connection, and log_end() then adds nothing.
+  void grace_expired();
   // The connection ended: sshd's closing line for how and when.
   void log_end(const skiff::Error& why);
 
@@ -65,7 +68,7 @@ class Login {
   std::function<void(std::string)> on_fatal_;
   std::string user_;
   bool begun_ = false, valid_ = false, authenticated_ = false;
-  bool too_many_failures_ = false;
+  bool too_many_failures_ = false, grace_expired_ = false;
 };
 
 }  // namespace skiffd

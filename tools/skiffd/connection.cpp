@@ -9,6 +9,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <skiff/server.hpp>
 
@@ -120,10 +121,22 @@ int serve_connection(const ConnectionEndpoints& ep, const Setup& setup) {
       if (sessions_allowed) co_await serve_session(s, login);
     };
 
+    // LoginGraceTime from the first byte: the library's own clock starts with user
+    // authentication, which a client stalling in the version or key exchange never reaches.
+    asio::steady_timer grace(ctx);
+    if (config->login_grace_time > 0) {
+      grace.expires_after(std::chrono::seconds(config->login_grace_time));
+      grace.async_wait([&](std::error_code ec) {
+        if (ec || login.authenticated()) return;
+        login.grace_expired();
+        connection.disconnect("Timeout before authentication", 2);
+      });
+    }
     asio::co_spawn(
         ctx,
         [&]() -> asio::awaitable<void> {
           const skiff::Error end = co_await connection.run();
+          grace.cancel();
           login.log_end(end);
           if (end.code == skiff::Errc::disconnected) status = 0;
         },
