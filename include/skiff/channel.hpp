@@ -97,6 +97,10 @@ class Channel {
   // The same for extended data type 1 (stderr). Unread stderr holds the channel's window
   // like unread data does: read both streams when the peer may send both.
   asio::awaitable<Result<std::size_t>> read_stderr(std::span<std::uint8_t> buf);
+  // The next block of data as it arrived, without a copy (empty at the end of the stream);
+  // for a reader that hands data on (to a file descriptor, another channel) anyway.
+  asio::awaitable<Result<std::vector<std::uint8_t>>> read_chunk();
+  asio::awaitable<Result<std::vector<std::uint8_t>>> read_stderr_chunk();
   // Queues all of data (waiting for room as needed); Errc::invalid_argument after
   // send_eof() or close(), the connection's error once it ended.
   asio::awaitable<Result<void>> write(std::span<const std::uint8_t> data);

@@ -67,6 +67,8 @@ struct ClientOptions {
   unsigned server_alive_count_max = 3;
   // For messages ("Timeout, server <host> not responding."); connect() sets it.
   std::string host_name;
+  // ConnectTimeout for connect(): each address's TCP connect. Zero: the system's.
+  std::chrono::seconds connect_timeout{0};
 
   // REQUIRED. The server proved it holds this key: success lets the connection proceed,
   // an error refuses it (the error becomes the connection's, e.g. Errc::host_key_rejected
@@ -81,6 +83,11 @@ struct ClientOptions {
       keyboard_interactive;
   // USERAUTH_BANNER, raw from the server (strip control characters before display).
   std::function<void(const std::string& message)> banner;
+  // Progress for verbose output (ssh -v), in OpenSSH's wording where it has one:
+  // "Remote protocol version 2.0, remote software version ...", "kex: algorithm: ...",
+  // "Authentications that can continue: ...", "Authentication succeeded (publickey).", and
+  // the server's SSH_MSG_DEBUG as "Remote: ...". Raw peer text: sanitize before display.
+  std::function<void(const std::string& line)> debug;
   // Signs for identities without a private key (an agent): an SSH signature blob over
   // data with algorithm, or an error to skip the identity.
   std::function<asio::awaitable<Result<std::vector<std::uint8_t>>>(const PublicKey& key, const std::string& algorithm,

@@ -18,7 +18,10 @@
 // with verified = false: answering true then only lets the client go on to sign).
 //
 // Hooks run as coroutines on the connection's executor; one connection is
-// single-threaded, and one ServerOptions may be shared by any number of connections.
+// single-threaded, and one ServerOptions may be shared by any number of connections. Hooks
+// that need per-connection state (the account being logged in, the authorized_keys line
+// that matched) capture it from a ServerOptions made for that connection: copying one is
+// cheap (keys are shared handles).
 #pragma once
 
 #include <chrono>

@@ -3,11 +3,13 @@
 // a ProxyCommand's pipes). Any other transport fits by implementing Stream.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include <asio/any_io_executor.hpp>
@@ -39,9 +41,12 @@ std::unique_ptr<Stream> make_fd_stream(const asio::any_io_executor& ex, int read
 
 // Resolves host and connects to the first address that answers (on the calling
 // coroutine's executor); TCP_NODELAY is set before connect so the first flight is not
-// delayed. Errors: Errc::io_error with ssh's wording ("connect to host h port p: ...").
-asio::awaitable<Result<std::unique_ptr<Stream>>> connect_tcp(std::string host, std::string port,
-                                                             asio::ip::tcp::resolver::flags flags = {});
-asio::awaitable<Result<std::unique_ptr<Stream>>> connect_unix(std::string path);
+// delayed. timeout (ConnectTimeout) bounds each address's attempt; zero: the system's.
+// Errors: Errc::io_error with ssh's wording ("connect to host h port p: Connection
+// refused"), Errc::timeout ("... Connection timed out").
+asio::awaitable<Result<std::unique_ptr<Stream>>> connect_tcp(std::string_view host, std::string_view port,
+                                                             asio::ip::tcp::resolver::flags flags = {},
+                                                             std::chrono::milliseconds timeout = {});
+asio::awaitable<Result<std::unique_ptr<Stream>>> connect_unix(std::string_view path);
 
 }  // namespace skiff

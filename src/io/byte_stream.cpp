@@ -8,6 +8,7 @@
 #include <asio/connect.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -100,14 +101,17 @@ std::unique_ptr<Stream> make_fd_stream(const asio::any_io_executor& ex, int read
   return std::make_unique<FdStream>(ex, read_fd, write_fd);
 }
 
-asio::awaitable<Result<std::unique_ptr<Stream>>> connect_tcp(std::string host, std::string port,
-                                                                 asio::ip::tcp::resolver::flags flags) {
+asio::awaitable<Result<std::unique_ptr<Stream>>> connect_tcp(std::string_view host_view, std::string_view port_view,
+                                                             asio::ip::tcp::resolver::flags flags,
+                                                             std::chrono::milliseconds timeout) {
+  const std::string host(host_view), port(port_view);
   auto ex = co_await asio::this_coro::executor;
   asio::ip::tcp::resolver resolver(ex);
   std::error_code ec;
   auto results = co_await resolver.async_resolve(host, port, flags, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return fail(Errc::io_error, "could not resolve hostname " + host + ": " + ec.message());
+  if (ec) co_return fail(Errc::io_error, "Could not resolve hostname " + host + ": " + ec.message());
   std::error_code last = asio::error::host_not_found;
+  bool timed_out = false;
   for (const auto& entry : results) {
     asio::ip::tcp::socket sock(ex);
     sock.open(entry.endpoint().protocol(), ec);
@@ -116,14 +120,29 @@ asio::awaitable<Result<std::unique_ptr<Stream>>> connect_tcp(std::string host, s
       continue;
     }
     sock.set_option(asio::ip::tcp::no_delay(true), ec);
+    // ConnectTimeout: closing the socket ends the pending connect with operation_aborted.
+    asio::steady_timer timer(ex);
+    timed_out = false;
+    if (timeout.count() > 0) {
+      timer.expires_after(timeout);
+      timer.async_wait([&sock, &timed_out](std::error_code tec) {
+        if (tec) return;  // cancelled: the connect finished first (the frame may be gone)
+        timed_out = true;
+        std::error_code ignored;
+        sock.close(ignored);
+      });
+    }
     co_await sock.async_connect(entry.endpoint(), asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) co_return make_tcp_stream(std::move(sock));
-    last = ec;
+    timer.cancel();
+    if (!ec && !timed_out) co_return make_tcp_stream(std::move(sock));
+    last = timed_out ? std::error_code(asio::error::timed_out) : ec;
   }
-  co_return fail(Errc::io_error, "connect to host " + host + " port " + port + ": " + last.message());
+  co_return fail(timed_out ? Errc::timeout : Errc::io_error,
+                 "connect to host " + host + " port " + port + ": " + last.message());
 }
 
-asio::awaitable<Result<std::unique_ptr<Stream>>> connect_unix(std::string path) {
+asio::awaitable<Result<std::unique_ptr<Stream>>> connect_unix(std::string_view path_view) {
+  const std::string path(path_view);
   auto ex = co_await asio::this_coro::executor;
   asio::local::stream_protocol::socket sock(ex);
   std::error_code ec;

@@ -34,11 +34,7 @@ asio::awaitable<Result<std::size_t>> Channel::Impl::read(int stream, std::span<s
           in.offset = 0;
         }
       }
-      // Only now may the peer send more: the window follows the reader.
-      if (!closed) {
-        (void)core->conn().consume(id, n);
-        core->kick();
-      }
+      consumed(n);
       co_return n;
     }
     if (eof_received || closed) {
@@ -48,6 +44,32 @@ asio::awaitable<Result<std::size_t>> Channel::Impl::read(int stream, std::span<s
     }
     co_await changed.wait();
   }
+}
+
+asio::awaitable<Result<Bytes>> Channel::Impl::read_chunk(int stream) {
+  auto& in = input[stream];
+  while (true) {
+    if (!in.chunks.empty()) {
+      Bytes chunk = std::move(in.chunks.front());
+      in.chunks.pop_front();
+      if (in.offset > 0) chunk.erase(chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(in.offset));
+      in.offset = 0;
+      consumed(chunk.size());
+      co_return chunk;
+    }
+    if (eof_received || closed) {
+      if (!eof_received && core->closing() && !close_sent) co_return std::unexpected(core->end_error());
+      co_return Bytes{};
+    }
+    co_await changed.wait();
+  }
+}
+
+void Channel::Impl::consumed(std::size_t n) {
+  // Only now may the peer send more: the window follows the reader.
+  if (closed) return;
+  (void)core->conn().consume(id, n);
+  core->kick();
 }
 
 asio::awaitable<Result<void>> Channel::Impl::write(int stream, std::span<const std::uint8_t> data) {
@@ -106,6 +128,16 @@ asio::awaitable<Result<std::size_t>> Channel::read(std::span<std::uint8_t> buf) 
 asio::awaitable<Result<std::size_t>> Channel::read_stderr(std::span<std::uint8_t> buf) {
   auto impl = impl_;
   co_return co_await impl->read(1, buf);
+}
+
+asio::awaitable<Result<std::vector<std::uint8_t>>> Channel::read_chunk() {
+  auto impl = impl_;
+  co_return co_await impl->read_chunk(0);
+}
+
+asio::awaitable<Result<std::vector<std::uint8_t>>> Channel::read_stderr_chunk() {
+  auto impl = impl_;
+  co_return co_await impl->read_chunk(1);
 }
 
 asio::awaitable<Result<void>> Channel::write(std::span<const std::uint8_t> data) {

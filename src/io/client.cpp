@@ -104,9 +104,34 @@ struct Client::Impl final : io::CoreBase {
     kick();
   }
 
+  void debug(const std::string& line) {
+    if (options.debug) options.debug(line);
+  }
+
   void handle(endpoint::event::TransportInfo& e) {
-    if (auto* v = std::get_if<event::VersionReceived>(&e.event)) info.peer_version = v->peer_version;
-    if (auto* k = std::get_if<event::KexComplete>(&e.event)) info.algorithms = k->algorithms;
+    if (auto* v = std::get_if<event::VersionReceived>(&e.event)) {
+      info.peer_version = v->peer_version;
+      // "SSH-2.0-softwareversion comments" -> "2.0" and "softwareversion comments".
+      const std::string& line = v->peer_version;
+      auto dash = line.find('-', 4);
+      if (line.starts_with("SSH-") && dash != std::string::npos) {
+        debug("Remote protocol version " + line.substr(4, dash - 4) + ", remote software version " +
+              line.substr(dash + 1));
+      }
+    } else if (auto* k = std::get_if<event::KexComplete>(&e.event)) {
+      info.algorithms = k->algorithms;
+      const auto& a = k->algorithms;
+      debug("kex: algorithm: " + a.kex);
+      debug("kex: host key algorithm: " + a.host_key);
+      debug("kex: server->client cipher: " + a.cipher_s2c + " MAC: " + a.mac_s2c + " compression: " + a.compression_s2c);
+      debug("kex: client->server cipher: " + a.cipher_c2s + " MAC: " + a.mac_c2s + " compression: " + a.compression_c2s);
+    } else if (auto* d = std::get_if<event::Debug>(&e.event)) {
+      debug("Remote: " + d->message);
+    } else if (auto* x = std::get_if<event::ExtInfo>(&e.event)) {
+      for (const auto& [name, value] : x->extensions) {
+        if (name == "server-sig-algs") debug("kex_input_ext_info: server-sig-algs=<" + std::string(value.begin(), value.end()) + ">");
+      }
+    }
   }
 
   void handle(endpoint::event::Channel& e) { on_channel_event(e.event); }
@@ -114,8 +139,8 @@ struct Client::Impl final : io::CoreBase {
   void handle(endpoint::event::Disconnected& e) {
     Error err = e.error;
     if (e.by_peer) {
-      // As ssh prints it: "Received disconnect from ... : 2: Too many authentication failures".
-      err.message = "Received disconnect from " + peer() + ": " + std::to_string(e.reason) + ": " + e.description;
+      // As ssh prints it: "Received disconnect from 192.0.2.1 port 22:2: Too many authentication failures".
+      err.message = "Received disconnect from " + peer() + ":" + std::to_string(e.reason) + ": " + e.description;
       err.disconnect_reason = e.reason;
     }
     set_end(std::move(err));
@@ -194,8 +219,15 @@ struct Client::Impl final : io::CoreBase {
       self->kick();
     });
   }
-  void on_auth(auth::client_event::PartialSuccess& p) { info.auth_methods.push_back(p.method); }
+  void on_auth(auth::client_event::PartialSuccess& p) {
+    info.auth_methods.push_back(p.method);
+    std::string list;
+    for (const auto& m : p.methods_that_can_continue) list += (list.empty() ? "" : ",") + m;
+    debug("Authenticated using \"" + p.method + "\" with partial success.");
+    debug("Authentications that can continue: " + list);
+  }
   void on_auth(auth::client_event::Authenticated& a) {
+    debug("Authentication succeeded (" + a.method + ").");
     info.auth_methods.push_back(a.method);
     authenticated = true;
     state_changed().notify();
@@ -205,10 +237,14 @@ struct Client::Impl final : io::CoreBase {
     // reports it as Disconnected next.
   }
 
+  // Runs f(self) as a coroutine on the connection's executor. co_spawn keeps the callable
+  // alive until its coroutine ends, so f's captures stay valid (an awaitable made by
+  // calling f here would outlive f).
   template <class F>
   void spawn(F f) {
     auto self = std::static_pointer_cast<Impl>(shared_from_this());
-    asio::co_spawn(executor(), f(std::move(self)), asio::detached);
+    asio::co_spawn(
+        executor(), [f = std::move(f), self = std::move(self)]() mutable { return f(self); }, asio::detached);
   }
 };
 
@@ -229,7 +265,7 @@ asio::awaitable<Result<Client>> Client::connect(std::string_view host, std::stri
   if (!options.check_host_key) co_return fail(Errc::invalid_argument, "no host key policy (check_host_key) set");
   if (options.host_name.empty()) options.host_name = host;
   std::string h(host), p(port);
-  auto stream = co_await connect_tcp(std::move(h), std::move(p));
+  auto stream = co_await connect_tcp(h, p, {}, options.connect_timeout);
   if (!stream) co_return std::unexpected(stream.error());
   co_return co_await start(std::move(*stream), std::move(options));
 }

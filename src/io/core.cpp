@@ -20,6 +20,7 @@ constexpr auto kNever = asio::steady_timer::time_point::max();
 // we wait for the peer to close after we have.
 constexpr std::chrono::seconds kFlushTimeout{5};
 constexpr std::chrono::seconds kLinger{2};
+constexpr std::size_t kIdleBufferLimit = 256 * 1024;
 }  // namespace
 
 Signal::Signal(const asio::any_io_executor& ex) : timer_(ex, kNever) {}
@@ -240,6 +241,9 @@ asio::awaitable<void> CoreBase::writer() {
       }
       break;
     }
+    // Idle: an idle connection keeps no bulk-transfer-sized buffer (a small one is kept:
+    // freeing at every pause of a transfer costs more than it saves).
+    if (write_buffer_.capacity() > kIdleBufferLimit) write_buffer_ = Bytes();
     std::error_code ec;
     wake_writer_.expires_at(kNever);
     co_await wake_writer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));

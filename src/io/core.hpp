@@ -79,6 +79,9 @@ struct Channel::Impl {
   std::shared_ptr<const AuthenticatedUser> user;
 
   asio::awaitable<Result<std::size_t>> read(int stream, std::span<std::uint8_t> buf);
+  asio::awaitable<Result<Bytes>> read_chunk(int stream);
+  // Gives n bytes of window back once the application has taken them.
+  void consumed(std::size_t n);
   asio::awaitable<Result<void>> write(int stream, std::span<const std::uint8_t> data);
   asio::awaitable<Result<void>> request_with_reply(connection::RequestBody body, const char* what);
   void flush_auto_refused();

@@ -208,10 +208,14 @@ class ServerCore final : public CoreBase {
     // as Disconnected.
   }
 
+  // Runs f(self) as a coroutine on the connection's executor. co_spawn keeps the callable
+  // alive until its coroutine ends, so f's captures stay valid (an awaitable made by
+  // calling f here would outlive f).
   template <class F>
   void spawn(F f) {
     auto self = std::static_pointer_cast<ServerCore>(shared_from_this());
-    asio::co_spawn(executor(), f(std::move(self)), asio::detached);
+    asio::co_spawn(
+        executor(), [f = std::move(f), self = std::move(self)]() mutable { return f(self); }, asio::detached);
   }
 
   std::shared_ptr<const ServerOptions> options_;

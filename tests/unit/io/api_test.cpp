@@ -3,6 +3,7 @@
 // stderr kept apart, per-channel backpressure, keepalive and disconnect. Only public
 // headers are used, as an embedder would.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 // g++ 12 wrongly reports Asio's coroutine frame allocation as mismatched once a coroutine
 // lambda is inlined through std::function (GCC bug 109224); the frames are Asio's own.
@@ -45,6 +46,8 @@ asio::awaitable<std::string> read_all(Channel ch, bool err = false) {
   co_return out;
 }
 
+std::size_t flood_written = 0;  // by the "flood" command, as it goes
+
 // The example's kind of server: "echo ARGS", "cat" (stdin back, "done" on stderr),
 // "exit N", "flood N" (N bytes of a pattern); anything else fails with 127.
 asio::awaitable<void> serve_session(Session s) {
@@ -80,6 +83,7 @@ asio::awaitable<void> serve_session(Session s) {
       std::size_t n = std::min(left, chunk.size());
       if (!co_await s.write(std::span(chunk.data(), n))) break;
       left -= n;
+      flood_written += n;
     }
   } else {
     status = 127;
@@ -352,7 +356,11 @@ TEST(Api, EightMebibytesThroughCatWithStderrApart) {
         },
         asio::detached);
     asio::co_spawn(ex, [ch, &err]() -> asio::awaitable<void> { err = co_await read_all(ch, true); }, asio::detached);
-    echoed = co_await read_all(*sess);
+    while (true) {  // the copy-free reader
+      auto chunk = co_await sess->read_chunk();
+      if (!chunk || chunk->empty()) break;
+      echoed.append(chunk->begin(), chunk->end());
+    }
     status = co_await sess->wait_exit();
   });
   ASSERT_EQ(echoed.size(), kSize);
@@ -363,6 +371,7 @@ TEST(Api, EightMebibytesThroughCatWithStderrApart) {
 
 TEST(Api, StalledReaderStopsOnlyItsChannel) {
   Pair p;
+  flood_written = 0;
   constexpr std::size_t kFlood = 64 * 1024 * 1024;
   std::string quick;
   std::size_t flooded = 0;
@@ -377,6 +386,9 @@ TEST(Api, StalledReaderStopsOnlyItsChannel) {
     // request (a round trip through the connection) is still answered.
     asio::steady_timer t(co_await asio::this_coro::executor, 300ms);
     co_await t.async_wait(asio::use_awaitable);
+    // The writer got no further than the window (2 MiB at first) and its queue (1 MiB).
+    EXPECT_LT(flood_written, 4u * 1024 * 1024);
+    EXPECT_GT(flood_written, 0u);
     auto other = co_await c->open_session();
     EXPECT_TRUE(co_await other->exec("echo quick"));
     quick = co_await read_all(*other);
@@ -494,6 +506,175 @@ TEST(Api, SessionRequestsReachTheServerInOrder) {
   EXPECT_EQ(status.signal, "TERM");
   EXPECT_TRUE(status.core_dumped);
   EXPECT_EQ(status.message, "terminated");
+}
+
+TEST(Api, SessionEndingWithoutExitStatus) {
+  Pair p;
+  auto o = pubkey_server();
+  o->hooks.session = [](Session s) -> asio::awaitable<void> {
+    (void)co_await s.next_request();
+    (void)s.reply(true);
+  };
+  ExitStatus status{3, "X"};
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto c = co_await login(std::move(s));
+    if (!c) co_return;
+    auto sess = co_await c->open_session();
+    EXPECT_TRUE(co_await sess->exec("anything"));
+    status = co_await sess->wait_exit();
+    EXPECT_TRUE(c->is_open());
+  });
+  EXPECT_FALSE(status.code);
+  EXPECT_FALSE(status.signal);
+}
+
+TEST(Api, ServerApplicationDisconnects) {
+  Pair p;
+  auto o = pubkey_server();
+  std::optional<ServerConnection> server;
+  o->hooks.session = [&](Session) -> asio::awaitable<void> {
+    server->disconnect("maintenance");
+    co_return;
+  };
+  std::optional<Error> client_end, server_end;
+  std::string logged;
+  o->hooks.disconnected = [&](const Error& e) { logged = e.message; };
+  server.emplace(std::move(p.server_stream), o);
+  asio::co_spawn(
+      p.ctx, [&]() -> asio::awaitable<void> { server_end = co_await server->run(); }, asio::detached);
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        auto c = co_await login(std::move(p.client_stream));
+        if (!c) co_return;
+        auto sess = co_await c->open_session();
+        client_end = co_await c->wait_closed();
+      },
+      asio::detached);
+  p.ctx.run_for(30s);
+  ASSERT_TRUE(client_end);
+  EXPECT_EQ(client_end->code, Errc::disconnected);
+  EXPECT_EQ(client_end->disconnect_reason, 11u);
+  EXPECT_NE(client_end->message.find("maintenance"), std::string::npos) << client_end->message;
+  ASSERT_TRUE(server_end);
+  EXPECT_EQ(logged, server_end->message);
+}
+
+TEST(Api, ConnectRefused) {
+  asio::io_context ctx;
+  std::optional<Error> refused;
+  asio::co_spawn(
+      ctx,
+      [&]() -> asio::awaitable<void> {
+        // A port nobody listens on: bind one, note it, close it.
+        asio::ip::tcp::acceptor a(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+        const std::string port = std::to_string(a.local_endpoint().port());
+        a.close();
+        auto c = co_await Client::connect("127.0.0.1", port, client_options());
+        if (!c) refused = c.error();
+      },
+      asio::detached);
+  ctx.run_for(20s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, Errc::io_error);
+  EXPECT_EQ(refused->message.rfind("connect to host 127.0.0.1 port ", 0), 0u) << refused->message;
+}
+
+TEST(Api, PasswordChangeRequested) {
+  Pair p;
+  auto o = server_options();
+  o->methods = {"password"};
+  std::vector<std::string> checks;
+  o->hooks.check_password = [&](const PasswordCheck& c) -> asio::awaitable<PasswordVerdict> {
+    checks.push_back(std::string(c.password.c_str()) + ">" + (c.new_password ? c.new_password->c_str() : ""));
+    co_return c.new_password && *c.new_password == "new" ? PasswordVerdict::accept : PasswordVerdict::change_required;
+  };
+  std::string prompt;
+  bool ok = false;
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto co = client_options();
+    co.methods = {"password"};
+    co.password = [](const PasswordPrompt&) -> asio::awaitable<std::optional<Secret>> { co_return Secret("old"); };
+    co.password_change = [&](const std::string& pr) -> asio::awaitable<std::optional<PasswordChange>> {
+      prompt = pr;
+      co_return PasswordChange{Secret("old"), Secret("new")};
+    };
+    auto c = co_await Client::start(std::move(s), std::move(co));
+    ok = c.has_value();
+  });
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(prompt, "Password change required");
+  EXPECT_EQ(checks, (std::vector<std::string>{"old>", "old>new"}));
+}
+
+// Many connections share one io_context and one ServerOptions, each with its own session.
+TEST(Api, ManyConnectionsOnOneContext) {
+  constexpr int kConnections = 40;
+  asio::io_context ctx;
+  auto o = pubkey_server();
+  int done = 0;
+  for (int i = 0; i < kConnections; ++i) {
+    asio::local::stream_protocol::socket a(ctx), b(ctx);
+    asio::local::connect_pair(a, b);
+    asio::co_spawn(
+        ctx,
+        [o, b = std::move(b)]() mutable -> asio::awaitable<void> {
+          ServerConnection conn(make_unix_stream(std::move(b)), o);
+          co_await conn.run();
+        },
+        asio::detached);
+    asio::co_spawn(
+        ctx,
+        [i, &done, a = std::move(a)]() mutable -> asio::awaitable<void> {
+          auto stream = make_unix_stream(std::move(a));
+          auto c = co_await login(std::move(stream));
+          if (!c) co_return;
+          auto sess = co_await c->open_session();
+          if (!sess) co_return;
+          const std::string cmd = "echo " + std::to_string(i);
+          (void)co_await sess->exec(cmd);
+          if (co_await read_all(*sess) == std::to_string(i) + "\n" && (co_await sess->wait_exit()).code == 0u) ++done;
+        },
+        asio::detached);
+  }
+  ctx.run_for(60s);
+  EXPECT_EQ(done, kConnections);
+}
+
+// The inetd / ProxyCommand shape: each side on a pair of pipes instead of a socket.
+TEST(Api, OverPipes) {
+  int to_server[2], to_client[2];
+  ASSERT_EQ(::pipe(to_server), 0);
+  ASSERT_EQ(::pipe(to_client), 0);
+  asio::io_context ctx;
+  auto o = pubkey_server();
+  std::string out;
+  std::vector<std::string> debug;
+  asio::co_spawn(
+      ctx,
+      [&]() -> asio::awaitable<void> {
+        ServerConnection conn(make_fd_stream(ctx.get_executor(), to_server[0], to_client[1]), o);
+        co_await conn.run();
+      },
+      asio::detached);
+  asio::co_spawn(
+      ctx,
+      [&]() -> asio::awaitable<void> {
+        auto co = client_options();
+        co.debug = [&](const std::string& line) { debug.push_back(line); };
+        auto stream = make_fd_stream(ctx.get_executor(), to_client[0], to_server[1]);
+        auto c = co_await login(std::move(stream), co);
+        if (!c) co_return;
+        auto sess = co_await c->open_session();
+        EXPECT_TRUE(co_await sess->exec("echo piped"));
+        out = co_await read_all(*sess);
+      },
+      asio::detached);
+  ctx.run_for(30s);
+  EXPECT_EQ(out, "piped\n");
+  ASSERT_FALSE(debug.empty());
+  EXPECT_TRUE(debug.front().starts_with("Remote protocol version 2.0, remote software version skiff_")) << debug.front();
+  EXPECT_EQ(debug.back(), "Authentication succeeded (publickey).");
 }
 
 }  // namespace
