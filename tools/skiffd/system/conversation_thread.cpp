@@ -52,6 +52,8 @@ class ThreadConversation final : public AuthConversation, public ConversationLin
     {
       std::lock_guard lock(mutex_);
       if (!waiting_ || answers_) return fail(Errc::invalid_argument, "no question is waiting for an answer");
+      if (expected_ && responses.size() != *expected_)
+        return fail(Errc::invalid_argument, "the number of answers differs from the number of prompts");
       answers_ = std::move(responses);
     }
     cv_.notify_all();
@@ -63,6 +65,8 @@ class ThreadConversation final : public AuthConversation, public ConversationLin
     if (cancelled_) return std::nullopt;
     waiting_ = true;
     answers_.reset();
+    expected_.reset();
+    if (const auto* p = std::get_if<conversation::Prompts>(&state)) expected_ = p->request.prompts.size();
     lock.unlock();
     post(std::move(state));
     lock.lock();
@@ -92,6 +96,7 @@ class ThreadConversation final : public AuthConversation, public ConversationLin
   std::condition_variable cv_;
   std::deque<ConversationState> states_;
   std::optional<std::vector<SecretString>> answers_;
+  std::optional<std::size_t> expected_;  // answers the waiting Prompts needs
   bool waiting_ = false;
   bool cancelled_ = false;
   std::thread worker_;

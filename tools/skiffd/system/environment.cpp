@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "keys/host_patterns.hpp"
-#include "wire/glob.hpp"
 #include "wire/limits.hpp"
 
 namespace skiff::skiffd {

@@ -3,10 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <map>
 
@@ -123,7 +121,17 @@ LocalPrivileged::LocalPrivileged(LocalPrivilegedOptions options, ServerLog& log)
 }
 
 LocalPrivileged::~LocalPrivileged() {
-  for (const auto& [pid, s] : impl_->sessions) terminate_process_group(pid);
+  // The connection is over: sessions still running are told to end, and their ttys are
+  // logged out and released now, as sshd's session_pty_cleanup does on channel close.
+  // What is left to reap is reaped by whoever reaps this process's children.
+  for (const auto& [pid, s] : impl_->sessions) {
+    terminate_process_group(pid);
+    (void)try_reap(pid);
+    if (s.pty) {
+      record_logout(s.record, impl_->options.login_files);
+      release_pty(s.record.tty);
+    }
+  }
 }
 
 const config::ServerConfig& LocalPrivileged::config() const { return impl_->config; }
@@ -192,10 +200,12 @@ Result<std::unique_ptr<AuthConversation>> LocalPrivileged::start_password(Secret
   if (!d.use_pam) {
     SecretString hash = d.shadow ? d.shadow->hash : SecretString{};
     bool change = new_password.has_value();
-    inner = start_conversation([pw = std::move(password), hash = std::move(hash), force_reject,
-                                change](ConversationLink&) -> ConversationState {
+    // An account without a password, under PermitEmptyPasswords yes (sshd's rule).
+    bool empty_ok = d.shadow && hash.empty() && password.empty() && d.config.permit_empty_passwords;
+    inner = start_conversation([pw = std::move(password), hash = std::move(hash), force_reject, change,
+                                empty_ok](ConversationLink&) -> ConversationState {
       // Without PAM there is no password change: such a request fails like a wrong one.
-      bool ok = crypt_matches(pw, hash) && !force_reject && !change;
+      bool ok = (crypt_matches(pw, hash) || empty_ok) && !force_reject && !change;
       if (ok) return conversation::Accepted{};
       return conversation::Rejected{};
     });
@@ -261,6 +271,8 @@ Result<void> LocalPrivileged::authenticated(AuthMethod method, const crypto::Pub
   return {};
 }
 
+bool LocalPrivileged::keyboard_interactive_available() const { return impl_->use_pam; }
+
 bool LocalPrivileged::pty_permitted() const {
   const Impl& d = *impl_;
   return d.config.permit_tty && (!d.key_options || d.key_options->pty);
@@ -277,9 +289,12 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
   const std::string* forced = nullptr;
   if (!d.config.force_command.empty()) forced = &d.config.force_command;
   else if (d.key_options && d.key_options->command) forced = &*d.key_options->command;
+  std::string kind = request.subsystem ? "subsystem '" + *request.subsystem + "'" : command ? "command" : "shell";
   if (forced) {
     original_command = request.command;
     command = *forced;
+    kind = std::string("forced-command (") + (d.config.force_command.empty() ? "key-option" : "config") + ") '" +
+           *forced + "'";
   }
 
   std::string chroot;
@@ -342,7 +357,7 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
   if (pty && !command) {
     struct stat st {};
     bool quiet = ::stat((u.home + "/.hushlogin").c_str(), &st) == 0;
-    if (!quiet && d.config.print_last_log) plan.banner += last_login_message(u.uid, d.options.lastlog_path).value_or("");
+    if (!quiet && d.config.print_last_log) plan.banner += last_login_message(u.uid, d.options.login_files.lastlog).value_or("");
     if (!quiet && d.config.print_motd) plan.banner += read_motd(d.options.motd_path);
   }
   bool with_pty = pty.has_value();
@@ -352,7 +367,10 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
     return proc;
   }
   record.pid = proc->pid;
-  if (with_pty) record_login(record, d.options.lastlog_path);
+  d.log.verbose("Starting session: " + kind + (with_pty ? " on " + tty_line(proc->tty_name) : std::string{}) +
+                " for " + u.name + " from " + d.options.peer.address.substr(0, 200) + " port " +
+                std::to_string(d.options.peer.port) + " id " + std::to_string(request.channel_id));
+  if (with_pty) record_login(record, d.options.login_files);
   d.sessions[proc->pid] = Impl::Running{record, with_pty};
   return proc;
 }
@@ -364,7 +382,7 @@ Result<std::optional<SessionExit>> LocalPrivileged::reap_session(pid_t pid) {
   auto status = try_reap(pid);
   if (!status) return std::optional<SessionExit>{};
   if (it->second.pty) {
-    record_logout(it->second.record);
+    record_logout(it->second.record, d.options.login_files);
     release_pty(it->second.record.tty);
   }
   d.sessions.erase(it);

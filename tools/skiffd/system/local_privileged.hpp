@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "config/sshd_config.hpp"
+#include "system/login_records.hpp"
 #include "system/privileged.hpp"
 #include "system/server_log.hpp"
 
@@ -20,7 +21,7 @@ struct LocalPrivilegedOptions {
   // PAM is used when the configuration says UsePAM yes and skiffd was built with it
   // (SKIFF_HAVE_PAM); otherwise passwords are checked against the shadow file.
   std::string pam_service = "skiffd";
-  std::string lastlog_path = "/var/log/lastlog";
+  LoginFiles login_files;  // utmp, wtmp, lastlog
   std::string motd_path = "/etc/motd";
 };
 
@@ -45,6 +46,7 @@ class LocalPrivileged final : public Privileged {
   const config::ServerConfig& config() const;
   // The options of the authorized_keys line of the key that authenticated, if any.
   const std::optional<keys::AuthorizedKeyOptions>& key_options() const;
+  bool keyboard_interactive_available() const override;
   bool pty_permitted() const override;
 
   struct Impl;

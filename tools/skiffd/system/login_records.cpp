@@ -46,11 +46,14 @@ utmpx make_entry(const LoginRecord& r, short type) {
   return ut;
 }
 
-void write_utmp(const utmpx& ut) {
-  ::setutxent();
-  ::pututxline(&ut);
-  ::endutxent();
-  ::updwtmpx(_PATH_WTMP, &ut);
+void write_utmp(const utmpx& ut, const LoginFiles& files) {
+  // utmpxname() is process-wide state; a connection process serves one login at a time.
+  if (::utmpxname(files.utmp.c_str()) != 0) {
+    ::setutxent();
+    ::pututxline(&ut);
+    ::endutxent();
+  }
+  ::updwtmpx(files.wtmp.c_str(), &ut);
 }
 
 }  // namespace
@@ -59,9 +62,9 @@ std::string tty_line(const std::string& tty) {
   return tty.starts_with("/dev/") ? tty.substr(5) : tty;
 }
 
-void record_login(const LoginRecord& r, const std::string& lastlog_path) {
-  if (::geteuid() == 0) write_utmp(make_entry(r, USER_PROCESS));
-  int fd = ::open(lastlog_path.c_str(), O_WRONLY | O_CLOEXEC);
+void record_login(const LoginRecord& r, const LoginFiles& files) {
+  if (::geteuid() == 0) write_utmp(make_entry(r, USER_PROCESS), files);
+  int fd = ::open(files.lastlog.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return;
   struct lastlog ll {};
   ll.ll_time = static_cast<decltype(ll.ll_time)>(r.time);
@@ -73,8 +76,8 @@ void record_login(const LoginRecord& r, const std::string& lastlog_path) {
   ::close(fd);
 }
 
-void record_logout(const LoginRecord& r) {
-  if (::geteuid() == 0) write_utmp(make_entry(r, DEAD_PROCESS));
+void record_logout(const LoginRecord& r, const LoginFiles& files) {
+  if (::geteuid() == 0) write_utmp(make_entry(r, DEAD_PROCESS), files);
 }
 
 std::optional<std::string> last_login_message(uid_t uid, const std::string& lastlog_path) {

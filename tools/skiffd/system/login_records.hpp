@@ -21,10 +21,17 @@ struct LoginRecord {
   std::int64_t time = 0;  // seconds since the epoch
 };
 
+// Where the records go (tests point them into a temporary directory).
+struct LoginFiles {
+  std::string utmp = "/var/run/utmp";
+  std::string wtmp = "/var/log/wtmp";
+  std::string lastlog = "/var/log/lastlog";
+};
+
 // utmp USER_PROCESS, the same in wtmp, and the user's lastlog entry.
-void record_login(const LoginRecord& r, const std::string& lastlog_path = "/var/log/lastlog");
+void record_login(const LoginRecord& r, const LoginFiles& files);
 // utmp DEAD_PROCESS for the line, and the same in wtmp.
-void record_logout(const LoginRecord& r);
+void record_logout(const LoginRecord& r, const LoginFiles& files);
 
 // The user's previous login from lastlog, as sshd prints it before the new one is
 // recorded: "Last login: Sun Nov 22 01:44:27 2026 from 10.0.0.1\r\n" (no " from" when

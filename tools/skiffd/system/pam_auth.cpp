@@ -4,6 +4,7 @@
 
 #include <security/pam_appl.h>
 
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +17,8 @@ namespace skiff::skiffd {
 
 struct PamContext::State {
   pam_handle_t* handle = nullptr;
+  // A conversation's worker is using the handle (PAM handles are not thread-safe).
+  std::atomic<bool> busy{false};
   int last = PAM_SUCCESS;
   int flags = 0;
   bool account_done = false;
@@ -131,13 +134,19 @@ ConversationState run_check(PamContext::State* st, ConvData& d, bool has_new_pas
                             bool force_reject) {
   pam_conv conv{converse, &d};
   st->last = pam_set_item(st->handle, PAM_CONV, &conv);
-  if (st->last != PAM_SUCCESS) return conversation::Rejected{};
+  if (st->last != PAM_SUCCESS) {
+    st->busy = false;
+    return conversation::Rejected{};
+  }
   st->last = pam_authenticate(st->handle, st->flags);
   bool ok = st->last == PAM_SUCCESS;
   if (ok) {
     st->last = pam_acct_mgmt(st->handle, st->flags);
     if (st->last == PAM_NEW_AUTHTOK_REQD) {
       if (!d.interactive && !has_new_password) {
+        pam_conv none{nullptr, nullptr};
+        pam_set_item(st->handle, PAM_CONV, &none);
+        st->busy = false;
         if (force_reject) return conversation::Rejected{};
         std::string prompt = d.info.empty() ? "Password change required.\n" : d.info;
         return conversation::PasswordChangeRequired{std::move(prompt)};
@@ -152,6 +161,7 @@ ConversationState run_check(PamContext::State* st, ConvData& d, bool has_new_pas
   // The conversation data dies with this call: PAM must not call it afterwards.
   pam_conv none{nullptr, nullptr};
   pam_set_item(st->handle, PAM_CONV, &none);
+  st->busy = false;
   if (ok && !force_reject) return conversation::Accepted{};
   return conversation::Rejected{};
 }
@@ -185,7 +195,8 @@ Result<std::unique_ptr<AuthConversation>> PamContext::password(SecretString pass
   // The worker uses the handle until the conversation is destroyed (it joins the
   // thread); the owner of this context destroys conversations first.
   State* st = s_.get();
-  return start_conversation([st, pw = std::move(password), npw = std::move(new_password),
+  if (st->busy.exchange(true)) return fail(Errc::protocol_error, "a PAM conversation is still running");
+  auto conv = start_conversation([st, pw = std::move(password), npw = std::move(new_password),
                              force_reject](ConversationLink& link) {
     ConvData d;
     d.link = &link;
@@ -193,19 +204,25 @@ Result<std::unique_ptr<AuthConversation>> PamContext::password(SecretString pass
     d.new_password = npw ? &*npw : nullptr;
     return run_check(st, d, npw.has_value(), force_reject);
   });
+  if (!conv) st->busy = false;
+  return conv;
 }
 
 Result<std::unique_ptr<AuthConversation>> PamContext::keyboard_interactive(bool force_reject) {
   State* st = s_.get();
-  return start_conversation([st, force_reject](ConversationLink& link) {
+  if (st->busy.exchange(true)) return fail(Errc::protocol_error, "a PAM conversation is still running");
+  auto conv = start_conversation([st, force_reject](ConversationLink& link) {
     ConvData d;
     d.interactive = true;
     d.link = &link;
     return run_check(st, d, false, force_reject);
   });
+  if (!conv) st->busy = false;
+  return conv;
 }
 
 Result<void> PamContext::account() {
+  if (s_->busy) return fail(Errc::protocol_error, "a PAM conversation is still running");
   if (s_->account_done) return {};
   pam_conv none{nullptr, nullptr};
   pam_set_item(s_->handle, PAM_CONV, &none);
@@ -217,6 +234,7 @@ Result<void> PamContext::account() {
 }
 
 Result<void> PamContext::open_session() {
+  if (s_->busy) return fail(Errc::protocol_error, "a PAM conversation is still running");
   if (s_->session_open) return {};
   s_->last = pam_setcred(s_->handle, PAM_ESTABLISH_CRED);
   if (s_->last != PAM_SUCCESS)

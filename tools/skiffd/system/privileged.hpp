@@ -23,8 +23,9 @@
 //                                 without a pty; returns its pid and descriptors.
 //      reap_session(pid)          after SIGCHLD: the exit status once it has ended.
 //      terminate_session(pid)     ends the session's process group.
-//   5. The destructor closes the PAM session and logs nothing; the caller logs the
-//      disconnect through ServerLog.
+//   5. The destructor ends sessions still running (their group is signalled, their tty
+//      logged out), closes the PAM session and logs nothing; the caller logs the
+//      disconnect through ServerLog. AuthConversations must be destroyed before it.
 //
 // Blocking: begin_user, find_authorized_key, spawn_session and reap_session are quick
 // (file reads under caps, a fork). Anything that can wait on a person or a slow PAM module
@@ -149,7 +150,8 @@ struct AuthorizedKeyMatch {
 // A session the client asked for (after authentication).
 struct SessionRequest {
   std::optional<std::string> command;  // exec (or a subsystem's command line); none: a shell
-  bool subsystem = false;              // command came from a Subsystem line
+  std::optional<std::string> subsystem;  // the subsystem's name when command is its line
+  std::uint32_t channel_id = 0;          // for the "Starting session" log line
   std::optional<connection::PtyReq> pty;
   std::vector<connection::EnvReq> env;  // env requests, filtered by AcceptEnv here
   // The options of the authorized_keys line that authenticated the user (command=,
@@ -185,6 +187,8 @@ class Privileged {
   virtual Result<std::unique_ptr<AuthConversation>> start_password(SecretString password,
                                                                    std::optional<SecretString> new_password) = 0;
   virtual Result<std::unique_ptr<AuthConversation>> start_keyboard_interactive() = 0;
+  // Whether keyboard-interactive can be served (it needs PAM); known after begin_user().
+  virtual bool keyboard_interactive_available() const = 0;
 
   // publickey: the entry of AuthorizedKeysFile / AuthorizedKeysCommand whose key equals
   // key (and whose from= and expiry-time= hold now), read as the user with StrictModes.

@@ -42,6 +42,11 @@ std::string from_peer(const Peer& p) {
   return "from " + p.address.substr(0, 200) + " port " + std::to_string(p.port);
 }
 
+std::string who_prefix(std::optional<std::string_view> user, bool valid_user) {
+  if (!user) return {};
+  return std::string(valid_user ? "authenticating user " : "invalid user ") + std::string(user->substr(0, 100)) + " ";
+}
+
 }  // namespace
 
 Result<LogLevel> parse_log_level(std::string_view name) {
@@ -145,10 +150,25 @@ void ServerLog::invalid_user(std::string_view user, const Peer& peer) {
 }
 
 void ServerLog::connection_closed(std::optional<std::string_view> user, bool valid_user, const Peer& peer) {
-  std::string who;
-  if (user) who = std::string(valid_user ? "authenticating user " : "invalid user ") + std::string(user->substr(0, 100)) + " ";
-  log_network(LogLevel::info, "Connection closed by " + who + peer.address.substr(0, 200) + " port " +
+  log_network(LogLevel::info, "Connection closed by " + who_prefix(user, valid_user) + peer.address.substr(0, 200) + " port " +
                                   std::to_string(peer.port));
+}
+
+void ServerLog::disconnected_preauth(std::optional<std::string_view> user, bool valid_user, const Peer& peer) {
+  log_network(LogLevel::info, "Disconnected from " + who_prefix(user, valid_user) + peer.address.substr(0, 200) +
+                                  " port " + std::to_string(peer.port));
+}
+
+void ServerLog::received_disconnect(const Peer& peer, std::uint32_t reason, std::string_view description) {
+  log_network(LogLevel::info, "Received disconnect from " + peer.address.substr(0, 200) + " port " +
+                                  std::to_string(peer.port) + ":" + std::to_string(reason) + ": " +
+                                  std::string(description.substr(0, 400)));
+}
+
+void ServerLog::max_tries_exceeded(std::string_view user, bool valid_user, const Peer& peer) {
+  log_network(LogLevel::error, "maximum authentication attempts exceeded for " +
+                                   std::string(valid_user ? "" : "invalid user ") + std::string(user.substr(0, 100)) +
+                                   " " + from_peer(peer) + " ssh2");
 }
 
 void ServerLog::disconnected(std::string_view user, const Peer& peer) {

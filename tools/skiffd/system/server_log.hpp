@@ -68,6 +68,14 @@ class ServerLog {
   void connection_closed(std::optional<std::string_view> user, bool valid_user, const Peer& peer);
   // "Disconnected from user U A port P", after authentication.
   void disconnected(std::string_view user, const Peer& peer);
+  // Before authentication: "Disconnected from [authenticating user U |invalid user U ]A
+  // port P [preauth]".
+  void disconnected_preauth(std::optional<std::string_view> user, bool valid_user, const Peer& peer);
+  // "Received disconnect from A port P:R: text" (the peer's DISCONNECT message).
+  void received_disconnect(const Peer& peer, std::uint32_t reason, std::string_view description);
+  // "error: maximum authentication attempts exceeded for [invalid user ]U from A port P
+  // ssh2 [preauth]"
+  void max_tries_exceeded(std::string_view user, bool valid_user, const Peer& peer);
 
   // The method's name as sshd prints it ("password", "publickey", "keyboard-interactive").
   static std::string_view method_name(AuthMethod method);
