@@ -128,7 +128,7 @@ asio::awaitable<bool> Login::check_public_key(const skiff::PublicKeyCheck& c) {
 
 asio::awaitable<bool> Login::keyboard_interactive(skiff::KeyboardInteractive& k) {
   begin(k.user());
-  if (!config().kbd_interactive_authentication) co_return false;
+  if (!config().kbd_interactive_authentication || !privileged_.keyboard_interactive_available()) co_return false;
   auto conv = privileged_.start_keyboard_interactive();
   if (!conv) {
     log_.error("keyboard-interactive: " + conv.error().message);
@@ -159,9 +159,7 @@ void Login::auth_failed(const skiff::AuthFailure& f) {
                " from " + peer_.address + " port " + std::to_string(peer_.port) + " ssh2" + key_suffix(f.key));
   if (max_auth_tries_ != 0 && f.failures >= max_auth_tries_ && !too_many_failures_) {
     too_many_failures_ = true;
-    log_.log_network(sys::LogLevel::error, "maximum authentication attempts exceeded for " +
-                                          std::string(valid_ ? "" : "invalid user ") + f.user.substr(0, 100) +
-                                          " from " + peer_.address + " port " + std::to_string(peer_.port) + " ssh2");
+    log_.max_tries_exceeded(f.user, valid_, peer_);
   }
 }
 
@@ -204,9 +202,7 @@ void Login::log_end(const skiff::Error& why) {
   } else if (why.code == skiff::Errc::timeout) {
     log_.info(why.message);
   } else if (why.code == skiff::Errc::disconnected && why.message.starts_with(kPeerDisconnect)) {
-    log_.log_network(sys::LogLevel::info, "Received disconnect from " + peer_.address + " port " +
-                                         std::to_string(peer_.port) + ":" + std::to_string(why.disconnect_reason) +
-                                         ": " + why.message.substr(kPeerDisconnect.size()));
+    log_.received_disconnect(peer_, why.disconnect_reason, why.message.substr(kPeerDisconnect.size()));
     log_.log_network(sys::LogLevel::info, "Disconnected from " + id);
   } else if (why.code == skiff::Errc::disconnected && why.message.starts_with("connection closed")) {
     log_.log_network(sys::LogLevel::info, "Connection closed by " + id);

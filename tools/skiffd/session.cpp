@@ -173,17 +173,12 @@ asio::awaitable<void> later_requests(std::shared_ptr<Running> r) {
   r->notify();
 }
 
-struct Start {
-  bool requested = false;
-  std::string what;  // for the log: "shell", "command", "subsystem 'sftp'"
-};
-
 // Handles one request before the command starts: true when it asks to start one, else
 // ok tells the answer.
-bool before_start(const skiff::SessionRequest& req, sys::SessionRequest& spawn, Start& start, Login& login,
-                  bool& ok) {
+bool before_start(const skiff::SessionRequest& req, sys::SessionRequest& spawn, Login& login, bool& ok) {
   const auto& config = login.config();
   ok = false;
+  bool start = false;
   std::visit(Overloaded{
                  [&](const skiff::PtyRequest& p) {
                    ok = !spawn.pty && login.privileged().pty_permitted();
@@ -193,10 +188,10 @@ bool before_start(const skiff::SessionRequest& req, sys::SessionRequest& spawn, 
                    ok = spawn.env.size() < kMaxEnv && sys::accept_client_env(e.name, config.accept_env);
                    if (ok) spawn.env.push_back({e.name, e.value});
                  },
-                 [&](const skiff::ShellRequest&) { start = {true, "shell"}; },
+                 [&](const skiff::ShellRequest&) { start = true; },
                  [&](const skiff::ExecRequest& e) {
                    spawn.command = e.command;
-                   start = {true, "command"};
+                   start = true;
                  },
                  [&](const skiff::SubsystemRequest& s) {
                    const std::string name = s.name.substr(0, 100);
@@ -209,8 +204,8 @@ bool before_start(const skiff::SessionRequest& req, sys::SessionRequest& spawn, 
                        return;
                      }
                      spawn.command = cmd;
-                     spawn.subsystem = true;
-                     start = {true, "subsystem '" + name + "'"};
+                     spawn.subsystem = s.name;
+                     start = true;
                      return;
                    }
                    login.log().error("subsystem request for " + name + " by user " + login.user() +
@@ -229,7 +224,7 @@ bool before_start(const skiff::SessionRequest& req, sys::SessionRequest& spawn, 
              },
              req.body);
   if (std::holds_alternative<skiff::PtyRequest>(req.body) && !ok) login.log().info("Pty allocation disabled.");
-  return start.requested;
+  return start;
 }
 
 }  // namespace
@@ -237,7 +232,7 @@ bool before_start(const skiff::SessionRequest& req, sys::SessionRequest& spawn, 
 asio::awaitable<void> serve_session(skiff::Session& session, Login& login) {
   auto ex = co_await asio::this_coro::executor;
   sys::SessionRequest spawn;
-  Start start;
+  spawn.channel_id = session.id();
   std::shared_ptr<Running> r;
   while (!r) {
     auto req = co_await session.next_request();
@@ -245,23 +240,18 @@ asio::awaitable<void> serve_session(skiff::Session& session, Login& login) {
     login.log().debug("session_input_channel_req: session " + std::to_string(session.id()) + " req " +
                       std::string(request_name(req->body)));
     bool ok = false;
-    if (!before_start(*req, spawn, start, login, ok)) {
+    if (!before_start(*req, spawn, login, ok)) {
       (void)session.reply(ok);
       continue;
     }
     auto proc = login.privileged().spawn_session(spawn);
     if (!proc) {
       (void)session.reply(false);
-      start = {};
       spawn.command.reset();
-      spawn.subsystem = false;
+      spawn.subsystem.reset();
       continue;
     }
     const bool forced = spawn.subsystem || !login.config().force_command.empty();
-    const auto& peer = login.peer();
-    login.log().verbose("Starting session: " + start.what + (proc->tty_name.empty() ? "" : " on " + proc->tty_name.substr(5)) +
-                        " for " + login.user() + " from " + peer.address + " port " + std::to_string(peer.port) +
-                        " id " + std::to_string(session.id()));
     // watch_exit reaps once before it waits for SIGCHLD: an exit before the signal_set
     // existed is not missed.
     r = std::make_shared<Running>(ex, session, login, std::move(*proc), forced);
