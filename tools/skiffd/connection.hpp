@@ -2,10 +2,9 @@
 // process that serves it (the re-executed child, the daemon itself under -d, or the
 // process inetd started under -i).
 //
-// For now the body runs the SSH transport only (version exchange, key exchange with the
-// configured host keys and algorithms) and then ends the connection with a DISCONNECT
-// saying that authentication is not available in this build: enough for ssh-keyscan
-// and for `ssh -v` to show the host key. The server API glue replaces the body.
+// The body joins the public server API (skiff::ServerConnection), the privileged-action
+// interface (system/privileged.hpp) and the configuration: auth_hooks.hpp answers the
+// authentication hooks, session.hpp serves session channels (README.md, "A connection").
 #pragma once
 
 #include <string>
