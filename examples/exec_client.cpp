@@ -6,11 +6,12 @@
 // KNOWN_HOSTS lines: "HOSTS KEYTYPE BASE64", HOSTS a comma-separated list of names, with
 // "[HOST]:PORT" for a port other than 22 (hashed entries are skiff-keygen's business, not
 // this example's). The password, if the server asks for one, comes from $SKIFF_PASSWORD.
-#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,6 +20,9 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
 
 #include <skiff/client.hpp>
 
@@ -72,15 +76,26 @@ asio::awaitable<void> copy_out(skiff::Channel ch, bool err) {
   }
 }
 
-// stdin may be a file, a pipe or a terminal: read it in blocking chunks between writes,
-// which is good enough for an example (a real client would use a reader thread or an
-// asio descriptor for pipes).
+// Pipes, sockets and terminals are read asynchronously; files and /dev/null (which epoll
+// cannot wait on) in blocking chunks, which never wait long.
 asio::awaitable<void> copy_in(skiff::Channel ch) {
   std::vector<std::uint8_t> buf(32 * 1024);
+  struct stat st {};
+  const bool pollable = ::fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || ::isatty(0));
+  std::optional<asio::posix::stream_descriptor> in;
+  if (pollable) in.emplace(co_await asio::this_coro::executor, ::dup(0));
   while (true) {
-    ssize_t n = ::read(0, buf.data(), buf.size());
-    if (n <= 0) break;
-    if (!co_await ch.write(std::span(buf.data(), static_cast<std::size_t>(n)))) co_return;
+    std::size_t n = 0;
+    if (in) {
+      std::error_code ec;
+      n = co_await in->async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+    } else {
+      ssize_t r = ::read(0, buf.data(), buf.size());
+      if (r <= 0) break;
+      n = static_cast<std::size_t>(r);
+    }
+    if (!co_await ch.write(std::span(buf.data(), n))) co_return;
   }
   (void)ch.send_eof();
 }

@@ -10,7 +10,9 @@
 //
 // Safe default: without check_host_key, connect() fails with Errc::invalid_argument before
 // a byte is sent. Everything runs on the executor of the coroutine that called connect()
-// or start(); one connection is single-threaded, many may share an io_context.
+// or start(); one connection is single-threaded, many may share an io_context. With an
+// io_context run by several threads, start each connection on its own strand
+// (asio::co_spawn(asio::make_strand(ctx), ...)) and use it only from there.
 #pragma once
 
 #include <chrono>

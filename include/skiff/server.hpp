@@ -17,7 +17,8 @@
 // signature was verified as authenticated (check_public_key is also asked for a mere query,
 // with verified = false: answering true then only lets the client go on to sign).
 //
-// Hooks run as coroutines on the connection's executor; one connection is
+// Hooks run as coroutines on the connection's executor (the one run() was awaited on; a
+// strand of its own when the io_context has several threads); one connection is
 // single-threaded, and one ServerOptions may be shared by any number of connections. Hooks
 // that need per-connection state (the account being logged in, the authorized_keys line
 // that matched) capture it from a ServerOptions made for that connection: copying one is

@@ -236,6 +236,11 @@ struct ClientParser {
       return;
     }
     if (!active) return;
+    // ProxyCommand and ProxyJump exclude each other: the first one seen wins.
+    if ((k->canon == "proxycommand" && b.set_.contains("proxyjump")) ||
+        (k->canon == "proxyjump" && b.set_.contains("proxycommand"))) {
+      return;
+    }
     auto& slot = b.set_[std::string(k->canon)];
     if (!slot.empty() && !cumulative(k->kind)) return;
     if (cumulative(k->kind) && slot.size() >= limits::kMaxConfigArgs) {
@@ -255,8 +260,12 @@ Result<void> ClientConfigBuilder::apply_line(std::string_view line) {
   auto split = split_line(line);
   if (split && *split) {
     const auto* k = detail::find_client_keyword((*split)->lower);
+    // ssh's wording, "Host" for Match too.
     if (k && (k->kind == Kind::host || k->kind == Kind::match)) {
-      return fail(Errc::bad_format, "command-line line 0: Directive '" + (*split)->keyword + "' is not allowed here");
+      return fail(Errc::bad_format, "Host directive not supported as a command-line option");
+    }
+    if (k && k->kind == Kind::include) {
+      return fail(Errc::bad_format, "Include directive not supported as a command-line option");
     }
   }
   bool active = true;

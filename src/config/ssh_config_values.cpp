@@ -29,22 +29,6 @@ std::string hex(const crypto::Bytes& b) {
   return out;
 }
 
-// "[host:]port" as ssh -G shows a forwarding end: "port" or "[host]:port".
-std::string forward_end(std::string_view spec) {
-  if (spec.find('/') != std::string_view::npos && spec.find(':') == std::string_view::npos) return std::string(spec);
-  const auto colon = spec.rfind(':');
-  if (colon == std::string_view::npos) return std::string(spec);
-  std::string_view host = spec.substr(0, colon);
-  if (host.starts_with("[") && host.ends_with("]")) host = host.substr(1, host.size() - 2);
-  return "[" + std::string(host) + "]:" + std::string(spec.substr(colon + 1));
-}
-
-std::string forward_spec(std::string_view kept) {
-  const auto space = kept.find(' ');
-  if (space == std::string_view::npos) return forward_end(kept);
-  return forward_end(kept.substr(0, space)) + " " + forward_end(kept.substr(space + 1));
-}
-
 int seconds(std::string_view v) { return v == "none" ? -1 : static_cast<int>(*parse_time(v)); }
 
 }  // namespace
@@ -234,100 +218,6 @@ Result<ClientConfig> ClientConfigBuilder::finish() {
     it->second.front() = *e;
   }
   return c;
-}
-
-std::string dump_client_config(const ClientConfig& c) {
-  std::string out;
-  auto line = [&](std::string_view k, std::string_view v) {
-    out.append(k).append(" ").append(v).append("\n");
-  };
-  auto yn = [](bool b) { return b ? "yes" : "no"; };
-  auto join = [](const std::vector<std::string>& v, std::string_view sep) {
-    std::string s;
-    for (const auto& e : v) s += (s.empty() ? "" : std::string(sep)) + e;
-    return s;
-  };
-  auto kept = [&](std::string_view k) {
-    if (auto it = c.other.find(std::string(k)); it != c.other.end()) {
-      for (const auto& v : it->second) line(k, v);
-    }
-  };
-  line("host", c.host);
-  line("user", c.user);
-  line("hostname", c.hostname);
-  line("port", std::to_string(c.port));
-  line("addressfamily", c.address_family == AddressFamily::inet    ? "inet"
-                        : c.address_family == AddressFamily::inet6 ? "inet6"
-                                                                   : "any");
-  line("batchmode", yn(c.batch_mode));
-  line("compression", yn(c.compression));
-  if (auto v = c.get("controlmaster")) {
-    line("controlmaster", detail::parse_choice(*v, "yes|true") ? "true" : detail::parse_choice(*v, "no|false") ? "false" : *v);
-  } else {
-    line("controlmaster", "false");
-  }
-  line("forwardx11", c.get("forwardx11") && yes(*c.get("forwardx11")) ? "yes" : "no");
-  line("hashknownhosts", yn(c.hash_known_hosts));
-  line("identitiesonly", yn(c.identities_only));
-  line("kbdinteractiveauthentication", yn(c.kbd_interactive_authentication));
-  line("passwordauthentication", yn(c.password_authentication));
-  // PubkeyAuthentication is a multistate in ssh: "unbound" and "host-bound" show as such.
-  const auto pk = c.get("pubkeyauthentication").value_or("yes");
-  line("pubkeyauthentication", yes(pk) ? "true" : detail::parse_choice(pk, "no|false") ? "false" : pk);
-  static constexpr const char* kTty[] = {"auto", "false", "true", "force"};
-  line("requesttty", kTty[static_cast<int>(c.request_tty)]);
-  static constexpr const char* kStrict[] = {"false", "true", "ask", "accept-new"};
-  line("stricthostkeychecking", kStrict[static_cast<int>(c.strict_host_key_checking)]);
-  line("tcpkeepalive", yn(c.tcp_keep_alive));
-  line("visualhostkey", yn(c.visual_host_key));
-  line("connectionattempts", std::to_string(c.connection_attempts));
-  line("numberofpasswordprompts", std::to_string(c.number_of_password_prompts));
-  line("serveralivecountmax", std::to_string(c.server_alive_count_max));
-  line("serveraliveinterval", std::to_string(c.server_alive_interval));
-  if (!c.bind_address.empty()) line("bindaddress", c.bind_address);
-  line("ciphers", join(c.ciphers, ","));
-  kept("controlpath");
-  line("hostkeyalgorithms", join(c.host_key_algorithms, ","));
-  line("kexalgorithms", join(c.kex_algorithms, ","));
-  line("loglevel", c.log_level);
-  line("macs", join(c.macs, ","));
-  if (!c.preferred_authentications.empty()) line("preferredauthentications", c.preferred_authentications);
-  line("pubkeyacceptedalgorithms", join(c.pubkey_accepted_algorithms, ","));
-  for (auto k : {"dynamicforward", "localforward", "remoteforward"}) {
-    if (auto it = c.other.find(k); it != c.other.end()) {
-      for (const auto& v : it->second) line(k, forward_spec(v));
-    }
-  }
-  for (const auto& f : c.identity_files) line("identityfile", f);
-  kept("certificatefile");
-  line("globalknownhostsfile", join(c.global_known_hosts_files, " "));
-  line("userknownhostsfile", join(c.user_known_hosts_files, " "));
-  for (const auto& e : c.send_env) line("sendenv", e);
-  for (const auto& e : c.set_env) line("setenv", e);
-  if (auto v = c.get("forwardagent")) {
-    line("forwardagent", yes(*v) ? "yes" : detail::parse_choice(*v, "no|false") ? "no" : *v);
-  } else {
-    line("forwardagent", "no");
-  }
-  line("connecttimeout", c.connect_timeout < 0 ? "none" : std::to_string(c.connect_timeout));
-  if (auto v = c.get("controlpersist")) {
-    auto t = parse_time(*v);
-    line("controlpersist", detail::parse_choice(*v, "yes|true|no|false") || !t ? *v : std::to_string(*t));
-  } else {
-    line("controlpersist", "no");
-  }
-  std::string esc;
-  if (c.escape_char < 0) {
-    esc = "none";
-  } else if (c.escape_char < 32) {
-    esc = std::string("\\^") + static_cast<char>(c.escape_char + '@');
-  } else {
-    esc = std::string(1, static_cast<char>(c.escape_char));
-  }
-  line("escapechar", esc);
-  line("rekeylimit", std::to_string(c.rekey_limit.bytes) + " " + std::to_string(c.rekey_limit.seconds));
-  for (auto k : {"proxyjump", "proxycommand", "localcommand", "remotecommand"}) kept(k);
-  return out;
 }
 
 }  // namespace skiff::config

@@ -33,16 +33,16 @@ constexpr std::array kKeywords = {
     Keyword{"rsaauthentication", "rsaauthentication", ignore},
     Keyword{"rhostsrsaauthentication", "rhostsrsaauthentication", ignore},
     Keyword{"compressionlevel", "compressionlevel", ignore},
-    Keyword{"gssapiauthentication", "gssapiauthentication", ignore},
-    Keyword{"gssapidelegatecredentials", "gssapidelegatecredentials", ignore},
-    Keyword{"gssapikeyexchange", "gssapikeyexchange", ignore},
+    Keyword{"gssapiauthentication", "gssapiauthentication", flag, kYesNo},
+    Keyword{"gssapidelegatecredentials", "gssapidelegatecredentials", flag, kYesNo},
+    Keyword{"gssapikeyexchange", "gssapikeyexchange", flag, kYesNo},
     Keyword{"gssapiclientidentity", "gssapiclientidentity", ignore},
     Keyword{"gssapiserveridentity", "gssapiserveridentity", ignore},
-    Keyword{"gssapirenewalforcesrekey", "gssapirenewalforcesrekey", ignore},
-    Keyword{"gssapitrustdns", "gssapitrustdns", ignore},
-    Keyword{"gssapikexalgorithms", "gssapikexalgorithms", ignore},
+    Keyword{"gssapirenewalforcesrekey", "gssapirenewalforcesrekey", flag, kYesNo},
+    Keyword{"gssapitrustdns", "gssapitrustdns", flag, kYesNo},
+    Keyword{"gssapikexalgorithms", "gssapikexalgorithms", str},
     Keyword{"smartcarddevice", "smartcarddevice", ignore},
-    Keyword{"pkcs11provider", "pkcs11provider", ignore},
+    Keyword{"pkcs11provider", "pkcs11provider", str},
     Keyword{"forwardagent", "forwardagent", str},
     Keyword{"forwardx11", "forwardx11", flag, kYesNo},
     Keyword{"forwardx11trusted", "forwardx11trusted", flag, kYesNo},
@@ -200,7 +200,11 @@ std::string check_args(const Keyword& k, std::string_view written, const std::ve
       if (a != "none" && !parse_time(a)) return "invalid time value.";
       break;
     case Kind::escape:
-      if (!(a == "none" || a.size() == 1 || (a.size() == 2 && a[0] == '^'))) return "Bad escape character.";
+      if (!(a == "none" || a.size() == 1 ||
+            (a.size() == 2 && a[0] == '^' && static_cast<unsigned char>(a[1]) >= 64 &&
+             static_cast<unsigned char>(a[1]) < 128))) {
+        return "Bad escape character.";
+      }
       break;
     case Kind::rekey:
       if (args.size() > 2) return "keyword " + std::string(written) + " extra arguments at end of line";

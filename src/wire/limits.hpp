@@ -119,6 +119,9 @@ inline constexpr std::uint32_t kDefaultChannelMaxPacket = 32 * 1024;
 // Data the application queued on a channel and not yet sent (default per channel).
 inline constexpr std::size_t kDefaultChannelSendQueue = 1024 * 1024;
 
+// skiff (the ssh command line): identity files considered, as ssh's SSH_MAX_IDENTITY_FILES.
+inline constexpr std::size_t kMaxIdentityFiles = 100;
+
 // skiffd's system side (tools/skiffd/system). Files read for a user and output of the
 // programs run on a user's behalf are capped; the session environment is bounded as
 // sshd's child_set_env (1000 entries); AuthorizedKeysCommand is killed when it runs

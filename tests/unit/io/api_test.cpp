@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <thread>
+
 // g++ 12 wrongly reports Asio's coroutine frame allocation as mismatched once a coroutine
 // lambda is inlined through std::function (GCC bug 109224); the frames are Asio's own.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -13,6 +16,7 @@
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/local/connect_pair.hpp>
+#include <asio/strand.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -462,6 +466,37 @@ TEST(Api, KeepaliveEndsConnectionToSilentServer) {
   EXPECT_LE(took, 6s);
 }
 
+TEST(Api, ClientAliveEndsConnectionToSilentClient) {
+  Pair p;
+  auto o = pubkey_server();
+  o->client_alive_interval = 1s;
+  o->client_alive_count_max = 1;
+  BlackHole* hole = nullptr;
+  std::optional<Error> server_end;
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        auto h = std::make_unique<BlackHole>(std::move(p.server_stream));
+        hole = h.get();
+        ServerConnection conn(std::move(h), o);
+        server_end = co_await conn.run();
+      },
+      asio::detached);
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        auto c = co_await login(std::move(p.client_stream));
+        if (!c) co_return;
+        hole->hole = true;  // the server hears nothing more from the client
+        co_await c->wait_closed();
+      },
+      asio::detached);
+  p.ctx.run_for(20s);
+  ASSERT_TRUE(server_end);
+  EXPECT_EQ(server_end->code, Errc::timeout);
+  EXPECT_EQ(server_end->message, "Timeout, client not responding from user alice black hole");
+}
+
 TEST(Api, SessionRequestsReachTheServerInOrder) {
   Pair p;
   auto o = pubkey_server();
@@ -675,6 +710,45 @@ TEST(Api, OverPipes) {
   ASSERT_FALSE(debug.empty());
   EXPECT_TRUE(debug.front().starts_with("Remote protocol version 2.0, remote software version skiff_")) << debug.front();
   EXPECT_EQ(debug.back(), "Authentication succeeded (publickey).");
+}
+
+// An io_context run by several threads: each connection on its own strand stays
+// single-threaded.
+TEST(Api, ConnectionsOnStrandsOfAThreadedContext) {
+  constexpr int kConnections = 24;
+  asio::io_context ctx;
+  auto o = pubkey_server();
+  std::atomic<int> done = 0;
+  for (int i = 0; i < kConnections; ++i) {
+    asio::local::stream_protocol::socket a(ctx), b(ctx);
+    asio::local::connect_pair(a, b);
+    asio::co_spawn(
+        asio::make_strand(ctx),
+        [o, b = std::move(b)]() mutable -> asio::awaitable<void> {
+          ServerConnection conn(make_unix_stream(std::move(b)), o);
+          co_await conn.run();
+        },
+        asio::detached);
+    asio::co_spawn(
+        asio::make_strand(ctx),
+        [&done, a = std::move(a)]() mutable -> asio::awaitable<void> {
+          auto stream = make_unix_stream(std::move(a));
+          auto c = co_await login(std::move(stream));
+          if (!c) co_return;
+          auto sess = co_await c->open_session();
+          if (!sess) co_return;
+          (void)co_await sess->exec("cat");
+          std::vector<std::uint8_t> data(300000, 0x5a);
+          (void)co_await sess->write(data);
+          (void)sess->send_eof();
+          if ((co_await read_all(*sess)).size() == data.size()) ++done;
+        },
+        asio::detached);
+  }
+  std::thread other([&] { ctx.run_for(60s); });
+  ctx.run_for(60s);
+  other.join();
+  EXPECT_EQ(done.load(), kConnections);
 }
 
 }  // namespace

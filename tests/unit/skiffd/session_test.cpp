@@ -115,6 +115,7 @@ TEST(SkiffdSpawn, PtySizeAndModes) {
   EXPECT_NE(out.find(name), std::string::npos) << out;
   EXPECT_EQ(wait_exit(p->pid).exit_status, 0u);
   EXPECT_TRUE(set_window_size(p->pty_master.get(), 80, 24, 0, 0));
+  EXPECT_TRUE(send_break(p->pty_master.get()));
 }
 
 TEST(SkiffdSpawn, SignalsAndTermination) {
@@ -221,6 +222,22 @@ TEST(SkiffdLocalPrivileged, PublickeyThenSessionAsTestUser) {
   EXPECT_FALSE(priv.reap_session(p->pid));  // reaped once
   EXPECT_NE(skiffd_test::read_text(logfile).find("Starting session: command for skifftest from 192.0.2.7 port 50022 id 0"),
             std::string::npos);
+
+  // A signal request reaches the session's process group.
+  SessionRequest sleeper;
+  sleeper.command = "sleep 30";
+  auto s = priv.spawn_session(sleeper);
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(priv.signal_session(s->pid, "WINCH"));  // not an RFC 4254 name
+  EXPECT_FALSE(priv.signal_session(s->pid + 100000, "TERM"));  // not a session of ours
+  ASSERT_TRUE(priv.signal_session(s->pid, "USR1"));
+  e.reset();
+  for (int i = 0; i < 500 && !e; ++i) {
+    e = *priv.reap_session(s->pid);
+    if (!e) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->signal, "USR1");
 }
 
 TEST(SkiffdLocalPrivileged, RootWithForcedCommandsOnly) {
@@ -255,6 +272,7 @@ TEST(SkiffdLocalPrivileged, RootWithForcedCommandsOnly) {
   auto p = priv.spawn_session(req);
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(read_all(p->stdout_fd.get()), "forced:rm -rf /nothing\n");
+  EXPECT_FALSE(priv.signal_session(p->pid, "KILL"));  // refused for forced commands, as sshd
   EXPECT_NE(skiffd_test::read_text(logfile).find("Starting session: forced-command (key-option) 'echo "
                                                   "forced:$SSH_ORIGINAL_COMMAND' for root from 192.0.2.7 port 50022 id 5"),
             std::string::npos)

@@ -238,6 +238,9 @@ TEST(SkiffdSession, WaitStatusDecoding) {
   EXPECT_FALSE(e.core_dumped);
   EXPECT_EQ(signal_name(SIGUSR2), "USR2");
   EXPECT_EQ(signal_name(SIGWINCH), "SIG@openssh.com");
+  EXPECT_EQ(signal_number("INT"), SIGINT);
+  EXPECT_EQ(signal_number("SIGINT"), std::nullopt);
+  EXPECT_EQ(signal_number("WINCH"), std::nullopt);
 }
 
 TEST(SkiffdKeysCommand, TokensAndSplitting) {

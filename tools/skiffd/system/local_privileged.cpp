@@ -1,9 +1,12 @@
 #include "system/local_privileged.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -92,6 +95,7 @@ struct LocalPrivileged::Impl {
   struct Running {
     LoginRecord record;
     bool pty = false;
+    std::string_view refuse_signals;  // "forced-command" or "subsystem": no signal requests
   };
   std::map<pid_t, Running> sessions;
 #ifdef SKIFF_HAVE_PAM
@@ -371,7 +375,8 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
                 " for " + u.name + " from " + d.options.peer.address.substr(0, 200) + " port " +
                 std::to_string(d.options.peer.port) + " id " + std::to_string(request.channel_id));
   if (with_pty) record_login(record, d.options.login_files);
-  d.sessions[proc->pid] = Impl::Running{record, with_pty};
+  std::string_view no_signals = forced ? "forced-command" : request.subsystem ? "subsystem" : "";
+  d.sessions[proc->pid] = Impl::Running{record, with_pty, no_signals};
   return proc;
 }
 
@@ -391,6 +396,25 @@ Result<std::optional<SessionExit>> LocalPrivileged::reap_session(pid_t pid) {
 
 void LocalPrivileged::terminate_session(pid_t pid) {
   if (impl_->sessions.contains(pid)) terminate_process_group(pid);
+}
+
+Result<void> LocalPrivileged::signal_session(pid_t pid, std::string_view name) {
+  Impl& d = *impl_;
+  auto it = d.sessions.find(pid);
+  if (it == d.sessions.end()) return fail(Errc::invalid_argument, "signal_session: not a session of this connection");
+  auto sig = signal_number(name);
+  if (!sig) {
+    d.log.error("session_signal_req: unsupported signal \"" + std::string(name.substr(0, 64)) + "\"");
+    return fail(Errc::invalid_argument, "unsupported signal");
+  }
+  if (!it->second.refuse_signals.empty()) {
+    d.log.error("session_signal_req: refusing to send signal " + std::string(name) + " to " +
+                std::string(it->second.refuse_signals) + " session");
+    return fail(Errc::invalid_argument, "signals are refused for this session");
+  }
+  // The group is the user's (or, not yet exec'd, still ours): root may signal it either way.
+  if (::killpg(pid, *sig) != 0) return fail(Errc::io_error, std::string("killpg: ") + std::strerror(errno));
+  return {};
 }
 
 }  // namespace skiff::skiffd

@@ -40,6 +40,7 @@ class LocalPrivileged final : public Privileged {
   Result<SessionProcess> spawn_session(const SessionRequest& request) override;
   Result<std::optional<SessionExit>> reap_session(pid_t pid) override;
   void terminate_session(pid_t pid) override;
+  Result<void> signal_session(pid_t pid, std::string_view name) override;
 
   // The configuration for this connection: global() before begin_user(), the Match-
   // evaluated one after.

@@ -210,6 +210,10 @@ class Privileged {
   virtual Result<std::optional<SessionExit>> reap_session(pid_t pid) = 0;
   // SIGHUP then SIGTERM to the session's process group (it is a session leader).
   virtual void terminate_session(pid_t pid) = 0;
+  // The client's "signal" request (RFC 4254 6.9, a name without "SIG") to the session's
+  // process group, as the user. Refused (Errc::invalid_argument, logged) for an unknown
+  // name and, as sshd, for forced-command and subsystem sessions.
+  virtual Result<void> signal_session(pid_t pid, std::string_view name) = 0;
 };
 
 }  // namespace skiff::skiffd

@@ -53,6 +53,11 @@ Result<void> set_window_size(int master_fd, std::uint32_t columns, std::uint32_t
   return {};
 }
 
+Result<void> send_break(int master_fd) {
+  if (::tcsendbreak(master_fd, 0) != 0) return fail(Errc::io_error, errno_text("tcsendbreak"));
+  return {};
+}
+
 void release_pty(const std::string& name) {
   if (::geteuid() != 0 || name.empty()) return;
   // Errors are not worth failing a session end for: the kernel frees /dev/pts entries.

@@ -26,6 +26,10 @@ Result<Pty> open_pty(const connection::PtyReq& req, std::optional<std::pair<uid_
 Result<void> set_window_size(int master_fd, std::uint32_t columns, std::uint32_t rows, std::uint32_t width_px,
                              std::uint32_t height_px);
 
+// The client's "break" request (RFC 4335): a break on the terminal, as sshd (the length
+// asked for is not honoured by ttys, so none is taken).
+Result<void> send_break(int master_fd);
+
 // Gives a released tty back to root, mode 0666, as sshd's pty_release (root only).
 void release_pty(const std::string& name);
 

@@ -38,14 +38,15 @@ void write_text(int fd, std::string_view s) {
 // Everything after fork() in the child: system calls on what was prepared before the
 // fork (argv, envp, groups), nothing that allocates or takes a lock another thread of
 // the parent may have held.
-[[noreturn]] void run_child(const SpawnPlan& plan, int in, int out, int err, bool with_pty, char* const argv[],
-                            char* const envp[], const char* shell) {
+[[noreturn]] void run_child(const SpawnPlan& plan, int in, int out, int err, bool with_pty, int started,
+                            char* const argv[], char* const envp[], const char* shell) {
   sigset_t all;
   sigemptyset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
   for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
   if (::setsid() < 0) child_fail("setsid");
   if (with_pty && ::ioctl(in, TIOCSCTTY, 0) < 0) child_fail("TIOCSCTTY");
+  ::close(started);  // the parent may signal the process group from now on
   if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) child_fail("dup2");
   ::closefrom(3);
   const UserAccount& u = *plan.user;
@@ -122,14 +123,24 @@ Result<SessionProcess> spawn_process(const SpawnPlan& plan, std::optional<Pty> p
     proc.stdout_fd = std::move(out_r);
     proc.stderr_fd = std::move(err_r);
   }
+  // Closed by the child once it leads its own session, so that a signal request right
+  // after the spawn finds the process group.
+  UniqueFd started_r, started_w;
+  if (!make_pipe(started_r, started_w)) return fail(Errc::io_error, std::string("pipe: ") + std::strerror(errno));
   pid_t pid = ::fork();
   if (pid < 0) return fail(Errc::io_error, std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    int started = started_w.get();
     if (pty) {
       int s = pty->slave.get();
-      run_child(plan, s, s, s, true, argv.data(), envp.data(), shell.c_str());
+      run_child(plan, s, s, s, true, started, argv.data(), envp.data(), shell.c_str());
     }
-    run_child(plan, child_in.get(), child_out.get(), child_err.get(), false, argv.data(), envp.data(), shell.c_str());
+    run_child(plan, child_in.get(), child_out.get(), child_err.get(), false, started, argv.data(), envp.data(),
+              shell.c_str());
+  }
+  started_w.reset();
+  char byte;
+  while (::read(started_r.get(), &byte, 1) < 0 && errno == EINTR) {
   }
   proc.pid = pid;
   if (pty) {
@@ -143,15 +154,26 @@ Result<SessionProcess> spawn_process(const SpawnPlan& plan, std::optional<Pty> p
   return proc;
 }
 
+namespace {
+
+constexpr std::array<std::pair<int, std::string_view>, 13> kSignalNames{{
+    {SIGABRT, "ABRT"}, {SIGALRM, "ALRM"}, {SIGFPE, "FPE"}, {SIGHUP, "HUP"}, {SIGILL, "ILL"},
+    {SIGINT, "INT"}, {SIGKILL, "KILL"}, {SIGPIPE, "PIPE"}, {SIGQUIT, "QUIT"}, {SIGSEGV, "SEGV"},
+    {SIGTERM, "TERM"}, {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"},
+}};
+
+}  // namespace
+
 std::string signal_name(int signal) {
-  static constexpr std::array<std::pair<int, const char*>, 13> kNames{{
-      {SIGABRT, "ABRT"}, {SIGALRM, "ALRM"}, {SIGFPE, "FPE"}, {SIGHUP, "HUP"}, {SIGILL, "ILL"},
-      {SIGINT, "INT"}, {SIGKILL, "KILL"}, {SIGPIPE, "PIPE"}, {SIGQUIT, "QUIT"}, {SIGSEGV, "SEGV"},
-      {SIGTERM, "TERM"}, {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"},
-  }};
-  for (const auto& [n, name] : kNames)
-    if (n == signal) return name;
+  for (const auto& [n, name] : kSignalNames)
+    if (n == signal) return std::string(name);
   return "SIG@openssh.com";
+}
+
+std::optional<int> signal_number(std::string_view name) {
+  for (const auto& [n, known] : kSignalNames)
+    if (known == name) return n;
+  return std::nullopt;
 }
 
 SessionExit decode_wait_status(int status) {

@@ -37,6 +37,9 @@ SessionExit decode_wait_status(int status);
 // names are not portable, so like OpenSSH anything else is "SIG@openssh.com".
 std::string signal_name(int signal);
 
+// The signal of an RFC 4254 name ("TERM"), nullopt for a name outside the RFC's list.
+std::optional<int> signal_number(std::string_view name);
+
 // SIGHUP and SIGTERM to the process group of pid (a session leader), then SIGCONT so a
 // stopped group sees them.
 void terminate_process_group(pid_t pid);
