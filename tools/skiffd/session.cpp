@@ -1,7 +1,6 @@
 #include "session.hpp"
 
 #include <signal.h>
-#include <termios.h>
 
 #include <array>
 #include <chrono>
@@ -43,18 +42,6 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-// The signals RFC 4254 names and sshd's name2sig() accepts.
-std::optional<int> signal_number(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, int>, 13> kSignals{{
-      {"ABRT", SIGABRT}, {"ALRM", SIGALRM}, {"FPE", SIGFPE}, {"HUP", SIGHUP}, {"ILL", SIGILL},
-      {"INT", SIGINT}, {"KILL", SIGKILL}, {"PIPE", SIGPIPE}, {"QUIT", SIGQUIT}, {"SEGV", SIGSEGV},
-      {"TERM", SIGTERM}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
-  }};
-  for (const auto& [n, s] : kSignals)
-    if (n == name) return s;
-  return std::nullopt;
-}
-
 // The request's name on the wire, for the debug log.
 std::string_view request_name(const skiff::SessionRequestBody& body) {
   static constexpr std::array<std::string_view, 8> kNames{"pty-req", "env",    "shell",  "exec",
@@ -65,13 +52,12 @@ std::string_view request_name(const skiff::SessionRequestBody& body) {
 
 // A started session: the child's descriptors and what each side has finished.
 struct Running {
-  Running(const asio::any_io_executor& ex, skiff::Session s, Login& l, sys::SessionProcess p, bool is_forced)
-      : session(std::move(s)), login(l), proc(std::move(p)), forced(is_forced), changed(ex), sigchld(ex, SIGCHLD) {}
+  Running(const asio::any_io_executor& ex, skiff::Session s, Login& l, sys::SessionProcess p)
+      : session(std::move(s)), login(l), proc(std::move(p)), changed(ex), sigchld(ex, SIGCHLD) {}
 
   skiff::Session session;
   Login& login;
   sys::SessionProcess proc;
-  bool forced;  // a forced command or subsystem: no signals (as sshd)
   // pty: one descriptor both ways (the master); else stdin, stdout, stderr pipes.
   std::optional<stream_descriptor> pty, in, out, err;
   // Woken (cancelled) whenever one of the flags below changes; only serve_session waits.
@@ -156,16 +142,10 @@ asio::awaitable<void> later_requests(std::shared_ptr<Running> r) {
     if (auto* w = std::get_if<skiff::WindowSize>(&req->body)) {
       ok = r->pty && sys::set_window_size(r->pty->native_handle(), w->columns, w->rows, w->width_px, w->height_px);
     } else if (auto* s = std::get_if<skiff::SignalRequest>(&req->body)) {
-      const auto sig = signal_number(s->name);
-      if (!sig) {
-        r->login.log().error("session_signal_req: unsupported signal \"" + s->name.substr(0, 20) + "\"");
-      } else if (r->forced) {
-        r->login.log().error("session_signal_req: refusing to send signal " + s->name + " to forced command or subsystem");
-      } else {
-        ok = ::killpg(r->proc.pid, *sig) == 0;
-      }
+      // Privileged checks the name and refuses forced commands and subsystems (logged).
+      ok = r->login.privileged().signal_session(r->proc.pid, s->name).has_value();
     } else if (std::holds_alternative<skiff::BreakRequest>(req->body)) {
-      ok = r->pty && ::tcsendbreak(r->pty->native_handle(), 0) == 0;
+      ok = r->pty && sys::send_break(r->pty->native_handle());
     }
     (void)r->session.reply(ok);
   }
@@ -251,10 +231,9 @@ asio::awaitable<void> serve_session(skiff::Session& session, Login& login) {
       spawn.subsystem.reset();
       continue;
     }
-    const bool forced = spawn.subsystem || !login.config().force_command.empty();
     // watch_exit reaps once before it waits for SIGCHLD: an exit before the signal_set
     // existed is not missed.
-    r = std::make_shared<Running>(ex, session, login, std::move(*proc), forced);
+    r = std::make_shared<Running>(ex, session, login, std::move(*proc));
     (void)session.reply(true);
   }
   if (r->proc.pty_master) {
