@@ -98,14 +98,15 @@ asio::awaitable<void> pump_out(std::shared_ptr<Running> r, stream_descriptor& fr
 // half-close: its input just stops). A child that closed its stdin gets nothing more, but
 // the channel is still read so that its window keeps moving.
 asio::awaitable<void> pump_in(std::shared_ptr<Running> r) {
-  std::vector<std::uint8_t> buf(kChunk);
   bool discard = false;
   for (;;) {
-    auto n = co_await r->session.read(buf);
-    if (!n || *n == 0) break;
+    // Blocks as they arrived (no copy): each is written out before the next is taken, so
+    // the channel's window still bounds what waits here.
+    auto chunk = co_await r->session.read_chunk();
+    if (!chunk || chunk->empty()) break;
     if (discard) continue;
     std::error_code ec;
-    co_await asio::async_write(r->input(), asio::buffer(buf.data(), *n), redirect_error(use_awaitable, ec));
+    co_await asio::async_write(r->input(), asio::buffer(*chunk), redirect_error(use_awaitable, ec));
     if (ec) discard = true;
   }
   if (r->in) {
