@@ -7,7 +7,6 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "connection.hpp"
 #include "io/convert.hpp"
 #include "keys/key_handle.hpp"
 #include "system/user_lookup.hpp"
@@ -58,13 +57,14 @@ asio::awaitable<sys::ConversationState> next_state(sys::AuthConversation& conv) 
 
 Login::Login(const skiff::config::ServerConfigFile& file, const skiff::config::ServerConfig& connection_config,
              sys::Privileged& privileged, sys::ServerLog& log, sys::Peer peer, unsigned max_auth_tries,
-             std::function<void(std::string)> on_fatal)
+             std::function<void()> on_authenticated, std::function<void(std::string)> on_fatal)
     : file_(file),
       connection_config_(connection_config),
       privileged_(privileged),
       log_(log),
       peer_(std::move(peer)),
       max_auth_tries_(max_auth_tries),
+      on_authenticated_(std::move(on_authenticated)),
       on_fatal_(std::move(on_fatal)) {}
 
 void Login::install(skiff::ServerHooks& hooks) {
@@ -179,7 +179,7 @@ void Login::on_authenticated(const skiff::AuthenticatedUser& u) {
   }
   authenticated_ = true;
   log_.set_preauth(false);
-  report_authenticated();
+  on_authenticated_();
 }
 
 std::string Login::who() const {

@@ -25,11 +25,12 @@ namespace sys = skiff::skiffd;
 
 class Login {
  public:
-  // All references must outlive the connection. on_fatal ends the connection (a PAM
+  // All references must outlive the connection. on_authenticated runs once the user is
+  // in (report_authenticated, for MaxStartups); on_fatal ends the connection (a PAM
   // account or session stage that failed after the core accepted the user).
   Login(const skiff::config::ServerConfigFile& file, const skiff::config::ServerConfig& connection_config,
         sys::Privileged& privileged, sys::ServerLog& log, sys::Peer peer, unsigned max_auth_tries,
-        std::function<void(std::string)> on_fatal);
+        std::function<void()> on_authenticated, std::function<void(std::string)> on_fatal);
 
   // Sets check_password, check_public_key, keyboard_interactive, auth_failed,
   // partial_success and authenticated; this object must outlive the connection.
@@ -65,6 +66,7 @@ class Login {
   sys::ServerLog& log_;
   sys::Peer peer_;
   unsigned max_auth_tries_;
+  std::function<void()> on_authenticated_;
   std::function<void(std::string)> on_fatal_;
   std::string user_;
   bool begun_ = false, valid_ = false, authenticated_ = false;

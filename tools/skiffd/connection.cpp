@@ -1,6 +1,5 @@
 #include "connection.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -64,11 +63,10 @@ ConnectionEndpoints endpoints_of_socket(int fd) {
   return e;
 }
 
-void report_authenticated() {
-  static bool done = false;
-  if (done) return;
-  done = true;
-  if (fcntl(kStartupFd, F_GETFD) != -1) close(kStartupFd);
+void report_authenticated(int& startup_fd) {
+  if (startup_fd < 0) return;
+  close(startup_fd);
+  startup_fd = -1;
 }
 
 int serve_connection(const ConnectionEndpoints& ep, const Setup& setup) {
@@ -110,7 +108,9 @@ int serve_connection(const ConnectionEndpoints& ep, const Setup& setup) {
       return 255;
     }
     skiff::ServerConnection connection(std::move(stream), options);
+    int startup_fd = ep.startup_fd;
     Login login(setup.file, *config, privileged, log, peer, options->max_auth_tries,
+                [&startup_fd] { report_authenticated(startup_fd); },
                 [&connection, &log](std::string why) {
                   log.error(why);
                   connection.disconnect("authentication failed on the server", 2);

@@ -24,6 +24,9 @@ struct ConnectionEndpoints {
   int peer_port = 65535;
   std::string local_address = "UNKNOWN";
   int local_port = 65535;
+  // The write end of the startup pipe (MaxStartups), in a child of the listener; -1
+  // under -d and -i, where the descriptor number may be anything else (a log file).
+  int startup_fd = -1;
 };
 
 // Serves one connection to its end; returns the process exit status (0 for an orderly
@@ -33,9 +36,9 @@ struct ConnectionEndpoints {
 int serve_connection(const ConnectionEndpoints& endpoints, const Setup& setup);
 
 // To be called once the user has authenticated: closes the startup pipe, so that the
-// listener stops counting this connection against MaxStartups. Does nothing when there
-// is no pipe (-d, -i, -r) or after the first call.
-void report_authenticated();
+// listener stops counting this connection against MaxStartups, and sets startup_fd to
+// -1. Does nothing when there is no pipe (-d, -i) or after the first call.
+void report_authenticated(int& startup_fd);
 
 // Endpoints of a connected socket, addresses read from it.
 ConnectionEndpoints endpoints_of_socket(int fd);
