@@ -73,8 +73,11 @@ void Login::install(skiff::ServerHooks& hooks) {
   hooks.keyboard_interactive = [this](skiff::KeyboardInteractive& k) { return keyboard_interactive(k); };
   hooks.auth_failed = [this](const skiff::AuthFailure& f) { auth_failed(f); };
   hooks.partial_success = [this](const skiff::AuthPartialSuccess& p) {
-    log_.info("Partial " + p.method + " for " + p.user.substr(0, 100) + " from " + peer_.address + " port " +
-              std::to_string(peer_.port) + " ssh2");
+    std::string method = p.method;
+    if (p.method == "keyboard-interactive") method = std::string(sys::ServerLog::method_name(AuthMethod::keyboard_interactive));
+    log_.info("Partial " + method.substr(0, 64) + " for " + p.user.substr(0, 100) + " from " + peer_.address +
+              " port " + std::to_string(peer_.port) + " ssh2" +
+              key_suffix(p.method == "publickey" ? last_key_ : std::nullopt));
   };
   hooks.authenticated = [this](const skiff::AuthenticatedUser& u) { on_authenticated(u); };
 }
@@ -123,6 +126,7 @@ asio::awaitable<bool> Login::check_public_key(const skiff::PublicKeyCheck& c) {
     log_.error("authorized key look-up: " + match.error().message);
     co_return false;
   }
+  if (*match && c.verified) last_key_ = c.key;
   co_return match->has_value();
 }
 

@@ -69,6 +69,7 @@ class Login {
   std::function<void()> on_authenticated_;
   std::function<void(std::string)> on_fatal_;
   std::string user_;
+  std::optional<skiff::PublicKey> last_key_;  // the last key accepted with its signature
   bool begun_ = false, valid_ = false, authenticated_ = false;
   bool too_many_failures_ = false, grace_expired_ = false;
 };
