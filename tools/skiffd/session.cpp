@@ -30,6 +30,8 @@ namespace {
 constexpr std::size_t kChunk = 32 * 1024;
 // sshd's cap on env requests per session.
 constexpr std::size_t kMaxEnv = 128;
+// How long a session whose channel closed may take to end after SIGHUP and SIGTERM.
+constexpr std::chrono::seconds kTerminateWait{5};
 
 using asio::posix::stream_descriptor;
 using asio::redirect_error;
@@ -129,6 +131,7 @@ asio::awaitable<void> watch_exit(std::shared_ptr<Running> r) {
     }
     std::error_code ec;
     co_await r->sigchld.async_wait(redirect_error(use_awaitable, ec));
+    if (ec) co_return;  // cancelled: the session was left running
   }
   r->exited = true;
   r->notify();
@@ -252,17 +255,24 @@ asio::awaitable<void> serve_session(skiff::Session& session, Login& login) {
   asio::co_spawn(ex, watch_exit(r), asio::detached);
   asio::co_spawn(ex, later_requests(r), asio::detached);
 
-  bool terminated = false;
+  std::optional<asio::steady_timer::time_point> give_up;
   for (;;) {
     if (r->exited && ((r->out_done && r->err_done) || r->channel_gone)) break;
-    if (r->channel_gone && !terminated) {
+    if (r->channel_gone && !give_up) {
       // The client closed first: end the session's process group, as sshd does.
       login.privileged().terminate_session(r->proc.pid);
-      terminated = true;
+      give_up = asio::steady_timer::clock_type::now() + kTerminateWait;
     }
     std::error_code ec;
-    r->changed.expires_at(asio::steady_timer::time_point::max());
+    r->changed.expires_at(give_up.value_or(asio::steady_timer::time_point::max()));
     co_await r->changed.async_wait(redirect_error(use_awaitable, ec));
+    if (!ec && give_up && !r->exited) {
+      // It ignores SIGHUP and SIGTERM: the connection does not wait for it (neither does
+      // sshd's); Privileged's destructor signals it once more and closes its records.
+      login.log().verbose("session " + std::to_string(r->proc.pid) + " did not end; leaving it");
+      r->sigchld.cancel();
+      break;
+    }
   }
   r->close_descriptors();
   if (!r->channel_gone && !session.closed()) {
