@@ -1,5 +1,5 @@
 // ssh's escape sequences over stdin bytes.
-#include "escape.hpp"
+#include "skiff/escape.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Host key verification against texts captured from OpenSSH 9.2's ssh (Debian
 // 1:9.2p1-2+deb12u10) talking to a private sshd on 127.0.0.1:31692 whose ED25519 host
 // key is kHostKey.
-#include "host_key_check.hpp"
+#include "skiff/host_key_check.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Identities as ssh 9.2 finds and loads them, over an in-memory file system.
-#include "identities.hpp"
+#include "skiff/identities.hpp"
 
 #include <gtest/gtest.h>
 

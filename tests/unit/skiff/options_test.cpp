@@ -1,6 +1,6 @@
 // skiff's command line as ssh 9.2 reads it: flag order, the destination forms, the
 // remote command, and ssh's messages for bad input.
-#include "options.hpp"
+#include "skiff/options.hpp"
 
 #include <gtest/gtest.h>
 

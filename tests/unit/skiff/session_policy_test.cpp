@@ -1,5 +1,5 @@
 // ssh's session decisions: pty or not, escape character, exit status.
-#include "session_policy.hpp"
+#include "skiff/session_policy.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The local terminal pieces, on a pseudo terminal the test opens itself.
-#include "terminal.hpp"
+#include "skiff/terminal.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>

@@ -1,7 +1,7 @@
 // The "addr:port" forms the configuration gives the listener.
 #include <gtest/gtest.h>
 
-#include "listener.hpp"
+#include "skiffd/listener.hpp"
 
 namespace skiffd {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "options.hpp"
-#include "startups.hpp"
+#include "skiffd/options.hpp"
+#include "skiffd/startups.hpp"
 
 namespace skiffd {
 namespace {
