@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "server_options.hpp"
+#include "skiffd/server_options.hpp"
 
 namespace skiffd {
 namespace {
