@@ -408,6 +408,11 @@ _client_env() {
   mkdir -p "$SKIFF_T/home"
   HOME=$SKIFF_T/home timeout -k 5 "$SKIFF_CLIENT_TIMEOUT" setsid "$@" </dev/null
 }
+# The same with the caller's stdin (for data streamed through a session).
+_client_env_stdin() {
+  mkdir -p "$SKIFF_T/home"
+  HOME=$SKIFF_T/home timeout -k 5 "$SKIFF_CLIENT_TIMEOUT" setsid "$@"
+}
 
 # run_ssh LOGFILE PORT [ssh options and arguments...]
 # OpenSSH's client against 127.0.0.1:PORT: no system or user configuration, known
@@ -481,4 +486,92 @@ set_test_user_password() {
   TEST_USER_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
   printf '%s:%s\n' "$SKIFF_TEST_USER" "$TEST_USER_PASSWORD" | chpasswd
   on_exit "usermod -p '*' '$SKIFF_TEST_USER'"
+}
+
+# ---------------------------------------------------------------- skiff server
+
+# start_skiffd [skiffd_config lines...]
+#
+# skiff's own server on 127.0.0.1 and a free port, in the foreground (-D) with its own
+# configuration, the harness's host keys and a DEBUG3 log. Lines given come first (the
+# first value of a keyword wins, as in sshd); Match blocks go in SKIFFD_CONFIG_TAIL.
+# Authorized keys come from $SKIFF_T/authorized_keys.<user>, as for start_sshd.
+#
+# Sets: SKIFFD_PORT SKIFFD_PID SKIFFD_LOG SKIFFD_CONFIG SKIFFD_DIR
+start_skiffd() {
+  require_cmd ss
+  make_sshd_hostkeys
+  local skiffd
+  skiffd=$(skiff_bin skiffd)
+  _skiff_instance=$((_skiff_instance + 1))
+  local dir=$SKIFF_T/skiffd.$_skiff_instance attempt port pid k keys=()
+  mkdir -p "$dir"
+  if [[ -n ${SSHD_HOSTKEY_KINDS:-} ]]; then
+    for k in $SSHD_HOSTKEY_KINDS; do keys+=("$(sshd_hostkey "$k")"); done
+  else
+    keys=("${SSHD_HOSTKEYS[@]}")
+  fi
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    {
+      printf '%s\n' "$@"
+      printf '%s\n' "ListenAddress 127.0.0.1" "Port $port"
+      for k in "${keys[@]}"; do printf 'HostKey %s\n' "$k"; done
+      printf '%s\n' \
+        "PidFile $dir/skiffd.pid" \
+        "StrictModes no" \
+        "LogLevel DEBUG3" \
+        "AuthorizedKeysFile $SKIFF_T/authorized_keys.%u" \
+        "MaxStartups 100" \
+        "MaxSessions 100"
+      printf '%s\n' "${SKIFFD_CONFIG_TAIL:-}"
+    } >"$dir/skiffd_config"
+    if ! "$skiffd" -t -f "$dir/skiffd_config" >"$dir/skiffd-t.out" 2>&1; then
+      cat "$dir/skiffd-t.out" >&2
+      die "skiffd -t rejected the configuration $dir/skiffd_config"
+    fi
+    setsid "$skiffd" -D -e -f "$dir/skiffd_config" -E "$dir/skiffd.log" </dev/null >>"$dir/skiffd.out" 2>&1 &
+    pid=$!
+    track_pid "$pid"
+    if wait_port "$port" 10 "$pid"; then
+      SKIFFD_PORT=$port SKIFFD_PID=$pid SKIFFD_LOG=$dir/skiffd.log SKIFFD_CONFIG=$dir/skiffd_config SKIFFD_DIR=$dir
+      log "skiffd pid $pid listening on 127.0.0.1:$port (log ${SKIFFD_LOG#"$SKIFF_T"/})"
+      return 0
+    fi
+    stop_pid "$pid"
+    if grep -qs 'Address already in use' "$dir/skiffd.log" "$dir/skiffd.out"; then
+      log "port $port was taken meanwhile; retrying"
+      continue
+    fi
+    cat "$dir/skiffd.log" "$dir/skiffd.out" >&2 2>/dev/null || true
+    die "skiffd did not start"
+  done
+  die "skiffd: no free port after 5 attempts"
+}
+
+# ---------------------------------------------------------------- passwords without a terminal
+
+# askpass_script SECRET: a program that prints SECRET, for SSH_ASKPASS (OpenSSH's
+# clients read passwords and keyboard-interactive answers from it when
+# SSH_ASKPASS_REQUIRE=force; no sshpass needed). Prints the script's path.
+askpass_script() {
+  local f
+  f=$(mktemp "$SKIFF_T/askpass.XXXXXX")
+  printf '#!/bin/sh\nprintf "%%s\\n" %q\n' "$1" >"$f"
+  chmod 0755 "$f"
+  printf '%s\n' "$f"
+}
+
+# run_skiff LOGFILE PORT [skiff options and arguments...]
+# skiff's client against 127.0.0.1:PORT, set up like run_ssh: no configuration files,
+# known hosts in the temp dir, no prompts, DEBUG3 log in LOGFILE.
+run_skiff() {
+  local logf=$1 port=$2 skiff
+  shift 2
+  skiff=$(skiff_bin skiff)
+  _client_env "$skiff" -F /dev/null -p "$port" \
+    -o UserKnownHostsFile="$SKIFF_T/known_hosts" -o GlobalKnownHostsFile=/dev/null \
+    -o StrictHostKeyChecking=no -o BatchMode=yes -o ConnectTimeout=10 \
+    -o LogLevel=DEBUG3 -E "$logf" \
+    "$@"
 }

@@ -8,6 +8,18 @@
 //             [--rekey n] [--wait-peer-rekey n] [-v] host
 //   skiff-kex --server [-p port | -i] [--host-keys-out file] [--accept-none-auth]
 //             [--rekey n] [--once] [-o Option=value]... [-v]
+//
+// For tests of a peer's handling of bad input, raw upper-layer payloads can be sent:
+//   --send HEX[*N]     a payload in hex (N times); repeatable. A client sends them once
+//                      authenticated (or, with --send-early, right after ssh-userauth was
+//                      accepted, before any authentication); a server once the client
+//                      asked for a service (with --send-early: as soon as the first key
+//                      exchange is done, before the client could ask for anything).
+//   --send @T          (between payloads) wait until the peer sends a message numbered T
+//                      (e.g. @91: a channel open was confirmed) before sending the rest.
+//                      The tool then waits for the peer to end the connection: exit 0 if
+//                      it did within --wait-close seconds (default 10), 3 if not.
+//   --auth-password U  log in as U with the password in $SKIFF_KEX_PASSWORD.
 #include <unistd.h>
 
 #include <cstdio>
@@ -55,6 +67,10 @@ struct Options {
   int rekeys = 0;
   int wait_peer_rekeys = 0;
   int verbose = 0;
+  std::string auth_password_user;
+  std::vector<Bytes> sends;
+  bool send_early = false;
+  int wait_close = 10;
 };
 
 [[noreturn]] void usage() {
@@ -62,13 +78,40 @@ struct Options {
                "usage: skiff-kex [-p port] [-o Option=value] [--known-host-key file] [--auth-none user]\n"
                "                 [--rekey n] [--wait-peer-rekey n] [-v] host\n"
                "       skiff-kex --server [-p port | -i] [--host-keys-out file] [--accept-none-auth]\n"
-               "                 [--rekey n] [--once] [-o Option=value] [-v]\n");
+               "                 [--rekey n] [--once] [-o Option=value] [-v]\n"
+               "       (both) [--send HEX[*N]]... [--send-early] [--wait-close s] [--auth-password user]\n");
   std::exit(255);
 }
 
 [[noreturn]] void die(const std::string& msg) {
   std::fprintf(stderr, "skiff-kex: %s\n", msg.c_str());
   std::exit(255);
+}
+
+// "HEX" or "HEX*N": the payload, N times.
+void add_sends(Options& o, const std::string& spec) {
+  if (spec.size() > 1 && spec[0] == '@') {  // a wait marker: {0xff, T}
+    long t = std::strtol(spec.c_str() + 1, nullptr, 10);
+    if (t < 1 || t > 255) die("bad --send wait marker: " + spec);
+    o.sends.push_back(Bytes{0xff, static_cast<std::uint8_t>(t)});
+    return;
+  }
+  std::string hex = spec;
+  long n = 1;
+  if (auto star = spec.find('*'); star != std::string::npos) {
+    hex = spec.substr(0, star);
+    n = std::strtol(spec.c_str() + star + 1, nullptr, 10);
+  }
+  if (hex.empty() || hex.size() % 2 != 0 || n < 1 || n > 1000000) die("bad --send payload: " + spec);
+  Bytes payload;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    char* end = nullptr;
+    std::string byte = hex.substr(i, 2);
+    unsigned long v = std::strtoul(byte.c_str(), &end, 16);
+    if (end != byte.c_str() + 2) die("bad hex in --send: " + spec);
+    payload.push_back(static_cast<std::uint8_t>(v));
+  }
+  for (long i = 0; i < n; ++i) o.sends.push_back(payload);
 }
 
 Options parse_args(int argc, char** argv) {
@@ -92,6 +135,10 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--rekey") o.rekeys = std::atoi(next().c_str());
     else if (a == "--wait-peer-rekey") o.wait_peer_rekeys = std::atoi(next().c_str());
     else if (a == "-v") ++o.verbose;
+    else if (a == "--send") add_sends(o, next());
+    else if (a == "--send-early") o.send_early = true;
+    else if (a == "--wait-close") o.wait_close = std::atoi(next().c_str());
+    else if (a == "--auth-password") o.auth_password_user = next();
     else if (a == "--list" || a == "-Q") {
       // Like ssh -Q: every algorithm of a kind that skiff implements.
       std::string kind = next();
@@ -168,11 +215,34 @@ struct Session {
   bool rekey_requested_by_us = false;
   bool authenticated = false;
   bool nudge_peer = false;
+  bool sent = false;  // the --send payloads went out: now only the peer may end it
+  bool peer_ended = false;
+  std::size_t next_send = 0;   // index into opt.sends
+  int waiting_for = -1;        // a message number the rest of the sends waits for
   int exit_code = 0;
 };
 
+// Sends the crafted payloads from where it stopped, up to the next wait marker.
+void send_crafted(Session& s, io::TransportRunner& r) {
+  if (s.waiting_for >= 0) return;
+  std::size_t n = 0;
+  while (s.next_send < s.opt.sends.size()) {
+    const Bytes& p = s.opt.sends[s.next_send++];
+    if (p.size() == 2 && p[0] == 0xff) {
+      s.waiting_for = p[1];
+      break;
+    }
+    if (!r.transport().send(p)) break;
+    ++n;
+  }
+  s.sent = true;
+  std::fprintf(stderr, "skiff-kex: sent %zu crafted payload(s)%s\n", n,
+               s.waiting_for >= 0 ? ", waiting for the peer's next step" : "");
+}
+
 void maybe_next_step(Session& s, io::TransportRunner& r) {
   Transport& t = r.transport();
+  if (!s.opt.sends.empty()) return;  // crafted input: wait for the peer's verdict
   bool ready = s.opt.auth_none_user.empty() || s.authenticated || s.opt.server;
   if (s.opt.server) ready = s.authenticated || !s.opt.accept_none_auth;
   if (!ready || t.kex_in_progress()) return;
@@ -194,6 +264,11 @@ void maybe_next_step(Session& s, io::TransportRunner& r) {
 
 void handle_upper(Session& s, io::TransportRunner& r, ByteView payload) {
   Transport& t = r.transport();
+  if (s.waiting_for >= 0 && payload[0] == s.waiting_for) {
+    s.waiting_for = -1;
+    send_crafted(s, r);
+    return;
+  }
   wire::Reader rd(payload.subspan(1));
   Bytes reply;
   wire::Writer w(reply);
@@ -220,14 +295,18 @@ void handle_upper(Session& s, io::TransportRunner& r, ByteView payload) {
       return;
     }
     case kUserauthSuccess:
+      if (s.opt.server) break;
       s.authenticated = true;
       t.user_authenticated();
-      std::fprintf(stderr, "skiff-kex: authenticated with 'none'\n");
+      std::fprintf(stderr, "skiff-kex: authenticated with '%s'\n",
+                   s.opt.auth_password_user.empty() ? "none" : "password");
+      if (!s.opt.sends.empty() && !s.opt.send_early) send_crafted(s, r);
       maybe_next_step(s, r);
       return;
     case kUserauthFailure: {
+      if (s.opt.server || s.opt.send_early) break;
       auto methods = rd.text();
-      std::fprintf(stderr, "skiff-kex: 'none' authentication refused; server allows: %.*s\n",
+      std::fprintf(stderr, "skiff-kex: authentication refused; server allows: %.*s\n",
                    methods ? static_cast<int>(methods->size()) : 0, methods ? methods->data() : "");
       s.exit_code = 1;
       t.disconnect(11, "authentication refused");
@@ -267,11 +346,18 @@ asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<i
   asio::co_spawn(
       ex,
       [&s, &t, &runner, nudge_timer, finished]() -> asio::awaitable<void> {
+        int waited_ms = 0;
         while (!*finished) {
           nudge_timer->expires_after(std::chrono::milliseconds(500));
           std::error_code ec;
           co_await nudge_timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
           if (*finished) break;
+          if (s.sent && (waited_ms += 500) > s.opt.wait_close * 1000 && !t.closed()) {
+            std::fprintf(stderr, "skiff-kex: the peer did not end the connection within %d s\n", s.opt.wait_close);
+            s.exit_code = 3;
+            t.disconnect(11, "crafted input test over");
+            runner.notify();
+          }
           if (s.nudge_peer && !t.closed() && !t.kex_in_progress()) {
             Bytes m;
             wire::Writer(m).byte(kGlobalRequest).string("keepalive@openssh.com").boolean(true);
@@ -306,6 +392,7 @@ asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<i
               r.transport().accept_host_key();
             }
           } else if constexpr (std::is_same_v<E, event::KexComplete>) {
+            if (e.initial && s.opt.server && s.opt.send_early && !s.opt.sends.empty()) send_crafted(s, r);
             if (e.initial) {
               std::fprintf(stderr, "skiff-kex: key exchange complete: %s\n", describe(e.algorithms).c_str());
               if (!s.opt.server) r.transport().request_service("ssh-userauth");
@@ -321,7 +408,20 @@ asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<i
             if (!e.initial) maybe_next_step(s, r);
           } else if constexpr (std::is_same_v<E, event::ServiceAccepted>) {
             std::fprintf(stderr, "skiff-kex: service %s accepted\n", e.name.c_str());
-            if (!s.opt.auth_none_user.empty()) {
+            if (!s.opt.sends.empty() && s.opt.send_early) {
+              send_crafted(s, r);
+            } else if (!s.opt.auth_password_user.empty()) {
+              const char* pw = std::getenv("SKIFF_KEX_PASSWORD");
+              Bytes m;
+              wire::Writer(m)
+                  .byte(kUserauthRequest)
+                  .string(s.opt.auth_password_user)
+                  .string("ssh-connection")
+                  .string("password")
+                  .boolean(false)
+                  .string(pw ? pw : "");
+              (void)r.transport().send(m);
+            } else if (!s.opt.auth_none_user.empty()) {
               Bytes m;
               wire::Writer(m).byte(kUserauthRequest).string(s.opt.auth_none_user).string("ssh-connection").string(
                   "none");
@@ -331,6 +431,7 @@ asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<i
             }
           } else if constexpr (std::is_same_v<E, event::ServiceRequested>) {
             std::fprintf(stderr, "skiff-kex: client requested service %s\n", e.name.c_str());
+            if (!s.opt.sends.empty() && !s.opt.send_early) send_crafted(s, r);
             if (!s.opt.accept_none_auth) maybe_next_step(s, r);
           } else if constexpr (std::is_same_v<E, event::ExtInfo>) {
             for (auto& [name, value] : e.extensions)
@@ -343,12 +444,22 @@ asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<i
           } else if constexpr (std::is_same_v<E, event::Disconnected>) {
             std::fprintf(stderr, "skiff-kex: %s: %s\n", e.by_peer ? "peer disconnected" : "disconnected",
                          e.error.message.c_str());
+            if (e.by_peer) s.peer_ended = true;
           }
         },
         ev);
   });
   *finished = true;
   nudge_timer->cancel();
+  // A stream that ends without a DISCONNECT after crafted input also counts as ended by the peer.
+  if (s.sent && s.exit_code == 0 && end.code != Errc::disconnected) s.peer_ended = true;
+  if (s.sent) {
+    std::fprintf(stderr, "skiff-kex: crafted input: the peer %s the connection\n",
+                 s.peer_ended ? "ended" : "did not end");
+    if (s.exit_code == 0 && !s.peer_ended) s.exit_code = 3;
+    std::fprintf(stderr, "skiff-kex: connection ended: %s\n", end.to_string().c_str());
+    co_return;
+  }
   if (end.code != Errc::disconnected && s.exit_code == 0) s.exit_code = 255;
   if (!s.opt.server && s.rekeys_done < s.opt.rekeys) s.exit_code = 255;
   if (!s.opt.server && s.peer_rekeys < s.opt.wait_peer_rekeys) s.exit_code = 255;
