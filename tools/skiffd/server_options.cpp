@@ -26,7 +26,8 @@ skiff::TransportConfig transport_config(const Setup& setup, const skiff::config:
   t.rekey_bytes = c.rekey_limit.bytes;
   t.rekey_interval = std::chrono::seconds(c.rekey_limit.seconds);
   const auto moduli = c.get("modulifile").value_or(kModuliFile);
-  if (auto text = skiff::io::read_file(moduli, kMaxModuliBytes)) t.gex_groups = skiff::parse_moduli(*text);
+  // Parsed by the transport only if a group exchange is negotiated.
+  if (auto text = skiff::io::read_file(moduli, kMaxModuliBytes)) t.gex_moduli_text = std::move(*text);
   return t;
 }
 
