@@ -65,6 +65,10 @@ struct TransportConfig {
   std::vector<PrivateKey> host_keys;
   // Server: groups for diffie-hellman-group-exchange; empty means the built-in groups.
   std::vector<DhGexGroup> gex_groups;
+  // Server: or the text of an OpenSSH moduli file, parsed only when a group exchange is
+  // negotiated (when gex_groups is empty): a login daemon that starts a process per
+  // connection then does not pay for parsing hundreds of primes on every connection.
+  std::string gex_moduli_text;
   // Server: services a client may request (accepted automatically).
   std::vector<std::string> services = {"ssh-userauth"};
   // Server: advertised in server-sig-algs (RFC 8308); empty means skiff's defaults.

@@ -261,6 +261,33 @@ TEST(TransportPair, GroupExchangeUsesTheServersModuli) {
   ASSERT_TRUE(q.handshake());
 }
 
+TEST(TransportPair, GroupExchangeFromModuliTextParsedWhenNegotiated) {
+  // skiffd hands the transport the moduli file's text; it is parsed only for a group
+  // exchange. One line as moduli(5) writes it: group 14 (size is bits - 1).
+  const auto& g14 = crypto::modp_group(14);
+  std::string hex;
+  for (auto b : g14.p) {
+    static const char* digits = "0123456789ABCDEF";
+    hex += digits[b >> 4];
+    hex += digits[b & 15];
+  }
+  std::string text = "# moduli\n20260101000000 2 6 100 2047 2 " + hex + "\n";
+  ASSERT_EQ(parse_moduli(text).size(), 1u);
+  auto sc = server_config("diffie-hellman-group-exchange-sha256");
+  sc.gex_moduli_text = text;
+  auto cc = client_config("diffie-hellman-group-exchange-sha256");
+  cc.gex_min = 2048;
+  cc.gex_preferred = 2048;
+  cc.gex_max = 2048;
+  Pair p(cc, sc);
+  ASSERT_TRUE(p.handshake());
+  // Another method never needs the text (a garbage text changes nothing).
+  auto sc2 = server_config();
+  sc2.gex_moduli_text = "not a moduli file";
+  Pair q(client_config(), sc2);
+  ASSERT_TRUE(q.handshake());
+}
+
 }  // namespace
 
 namespace {

@@ -1,40 +1,56 @@
 #include "connection.hpp"
 
-#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <memory>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "io/byte_stream.hpp"
-#include "io/file_io.hpp"
-#include "io/transport_runner.hpp"
-#include "keys/fingerprint.hpp"
+#include <skiff/server.hpp>
+
+#include "auth_hooks.hpp"
 #include "listener.hpp"
-#include "transport/messages.hpp"
+#include "server_options.hpp"
+#include "session.hpp"
+#include "system/local_privileged.hpp"
 
 namespace skiffd {
 namespace {
 
-// Where sshd takes its group-exchange moduli from.
-constexpr const char* kModuliFile = "/etc/ssh/moduli";
-constexpr std::size_t kMaxModuliBytes = 1024 * 1024;
+sys::LogOptions server_log_options(const LogSettings& s) {
+  sys::LogOptions o;
+  o.level = static_cast<sys::LogLevel>(s.level);
+  o.facility = s.facility;
+  o.to_syslog = !s.to_stderr;
+  o.to_stderr = s.to_stderr;
+  o.file = s.file;
+  return o;
+}
 
-skiff::TransportConfig transport_config(const Setup& setup, const skiff::config::ServerConfig& c) {
-  skiff::TransportConfig t;
-  t.role = skiff::Role::server;
-  t.host_keys = setup.host_keys;
-  t.ciphers = c.ciphers;
-  t.macs = c.macs;
-  t.kex_algorithms = c.kex_algorithms;
-  t.host_key_algorithms = c.host_key_algorithms;
-  t.rekey_bytes = c.rekey_limit.bytes;
-  t.rekey_interval = std::chrono::seconds(c.rekey_limit.seconds);
-  const auto moduli = c.get("modulifile").value_or(kModuliFile);
-  if (auto text = skiff::io::read_file(moduli, kMaxModuliBytes)) t.gex_groups = skiff::parse_moduli(*text);
-  return t;
+sys::Peer peer_of(const ConnectionEndpoints& ep) {
+  sys::Peer p;
+  p.address = p.host = ep.peer_address;
+  p.port = static_cast<std::uint16_t>(ep.peer_port);
+  p.local_address = ep.local_address;
+  p.local_port = static_cast<std::uint16_t>(ep.local_port);
+  return p;
+}
+
+std::unique_ptr<skiff::Stream> make_stream(asio::io_context& ctx, const ConnectionEndpoints& ep) {
+  if (ep.read_fd != ep.write_fd) return skiff::make_fd_stream(ctx.get_executor(), ep.read_fd, ep.write_fd);
+  asio::ip::tcp::socket sock(ctx);
+  std::error_code ec;
+  const bool v6 = ep.local_address.find(':') != std::string::npos;
+  sock.assign(v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), ep.read_fd, ec);
+  if (ec) {
+    SKIFFD_LOG(error, "socket: %s", ec.message().c_str());
+    return nullptr;
+  }
+  return skiff::make_tcp_stream(std::move(sock));
 }
 
 }  // namespace
@@ -47,99 +63,88 @@ ConnectionEndpoints endpoints_of_socket(int fd) {
   return e;
 }
 
-void report_authenticated() {
-  static bool done = false;
-  if (done) return;
-  done = true;
-  if (fcntl(kStartupFd, F_GETFD) != -1) close(kStartupFd);
+void report_authenticated(int& startup_fd) {
+  if (startup_fd < 0) return;
+  close(startup_fd);
+  startup_fd = -1;
 }
 
 int serve_connection(const ConnectionEndpoints& ep, const Setup& setup) {
-  SKIFFD_LOG(verbose, "Connection from %s port %d on %s port %d", ep.peer_address.c_str(), ep.peer_port,
-             ep.local_address.c_str(), ep.local_port);
-  // Match blocks may set the algorithms for this client's address; the user is not
-  // known before authentication.
+  // A child that closed its stdin must not end skiffd with SIGPIPE; sessions get the
+  // default back before their exec.
+  ::signal(SIGPIPE, SIG_IGN);
+  sys::ServerLog log(server_log_options(setup.log));
+  log_set_sink([&log](LogLevel level, std::string_view text) { log.log(static_cast<sys::LogLevel>(level), text); });
+  const sys::Peer peer = peer_of(ep);
+  log.connection_from(peer);
+
+  // Match blocks may set the algorithms for this client's address; the user is known
+  // only later (auth_hooks evaluates them again then).
   skiff::config::ConnectionInfo info;
   info.address = info.host = ep.peer_address;
   info.local_address = ep.local_address;
-  info.local_port = ep.local_port;
+  info.local_port = static_cast<std::uint16_t>(ep.local_port);
   auto config = setup.file.for_connection(info, [](std::string_view) { return std::vector<std::string>{}; });
   if (!config) {
-    SKIFFD_LOG(error, "%s", config.error().message.c_str());
+    log.error(config.error().message);
+    log_set_sink({});
     return 255;
   }
 
-  // Declared before the context: coroutine frames still pending when the context is
-  // destroyed (after a LoginGraceTime stop) refer to it.
-  skiff::Transport transport(transport_config(setup, *config));
-  asio::io_context ctx;
-  std::unique_ptr<skiff::io::ByteStream> stream;
-  if (ep.read_fd == ep.write_fd) {
-    asio::ip::tcp::socket sock(ctx);
-    std::error_code ec;
-    const bool v6 = ep.local_address.find(':') != std::string::npos;
-    sock.assign(v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), ep.read_fd, ec);
-    if (ec) {
-      SKIFFD_LOG(error, "socket: %s", ec.message().c_str());
+  int status = 255;
+  {
+    sys::LocalPrivilegedOptions popts;
+    popts.config = std::make_shared<const skiff::config::ServerConfigFile>(setup.file);
+    popts.peer = peer;
+    sys::LocalPrivileged privileged(std::move(popts), log);
+
+    // The context is declared after what its coroutines refer to, so that frames still
+    // pending when it is destroyed find them alive.
+    asio::io_context ctx;
+    auto options = std::make_shared<skiff::ServerOptions>(make_server_options(setup, *config));
+    auto stream = make_stream(ctx, ep);
+    if (!stream) {
+      log_set_sink({});
       return 255;
     }
-    stream = skiff::io::make_tcp_stream(std::move(sock));
-  } else {
-    stream = skiff::io::make_fd_stream(ctx.get_executor(), ep.read_fd, ep.write_fd);
-  }
+    skiff::ServerConnection connection(std::move(stream), options);
+    int startup_fd = ep.startup_fd;
+    Login login(setup.file, *config, privileged, log, peer, options->max_auth_tries,
+                [&startup_fd] { report_authenticated(startup_fd); },
+                [&connection, &log](std::string why) {
+                  log.error(why);
+                  connection.disconnect("authentication failed on the server", 2);
+                });
+    login.install(options->hooks);
+    const bool sessions_allowed = config->max_sessions != 0;  // MaxSessions 0: none (the library's 0 is no cap)
+    options->hooks.session = [&login, sessions_allowed](skiff::Session s) -> asio::awaitable<void> {
+      if (sessions_allowed) co_await serve_session(s, login);
+    };
 
-  // LoginGraceTime: a client that has not authenticated by then is cut off. Nobody
-  // authenticates in this build, so it bounds every connection.
-  asio::steady_timer grace(ctx);
-  bool timed_out = false;
-  if (config->login_grace_time > 0) {
-    grace.expires_after(std::chrono::seconds(config->login_grace_time));
-    grace.async_wait([&](std::error_code ec) {
-      if (ec) return;
-      timed_out = true;
-      SKIFFD_LOG(info, "Timeout before authentication for %s port %d", ep.peer_address.c_str(), ep.peer_port);
-      ctx.stop();
-    });
+    // LoginGraceTime from the first byte: the library's own clock starts with user
+    // authentication, which a client stalling in the version or key exchange never reaches.
+    asio::steady_timer grace(ctx);
+    if (config->login_grace_time > 0) {
+      grace.expires_after(std::chrono::seconds(config->login_grace_time));
+      grace.async_wait([&](std::error_code ec) {
+        if (ec || login.authenticated()) return;
+        login.grace_expired();
+        connection.disconnect("Timeout before authentication", 2);
+      });
+    }
+    asio::co_spawn(
+        ctx,
+        [&]() -> asio::awaitable<void> {
+          const skiff::Error end = co_await connection.run();
+          grace.cancel();
+          login.log_end(end);
+          if (end.code == skiff::Errc::disconnected) status = 0;
+        },
+        asio::detached);
+    ctx.run();
   }
-
-  int status = 255;
-  asio::co_spawn(
-      ctx,
-      [&]() -> asio::awaitable<void> {
-        skiff::io::TransportRunner runner(ctx.get_executor(), transport, std::move(stream));
-        const skiff::Error end = co_await runner.run([&](skiff::TransportEvent& ev, skiff::io::TransportRunner& r) {
-          if (auto* v = std::get_if<skiff::event::VersionReceived>(&ev)) {
-            SKIFFD_LOG(debug1, "Remote protocol version 2.0, remote software version %s", v->peer_version.c_str());
-          } else if (auto* k = std::get_if<skiff::event::KexComplete>(&ev)) {
-            SKIFFD_LOG(debug1, "kex done: %s, host key %s, cipher %s", k->algorithms.kex.c_str(),
-                       k->algorithms.host_key.c_str(), k->algorithms.cipher_s2c.c_str());
-          } else if (std::holds_alternative<skiff::event::ServiceRequested>(ev) ||
-                     std::holds_alternative<skiff::event::Packet>(ev)) {
-            // Honest about what this build can do: no user is ever authenticated here.
-            SKIFFD_LOG(info, "Disconnecting %s port %d: authentication is not available in this build",
-                       ep.peer_address.c_str(), ep.peer_port);
-            r.transport().disconnect(skiff::transport::disconnect::kServiceNotAvailable,
-                                     "authentication is not available in this build");
-          } else if (auto* d = std::get_if<skiff::event::Disconnected>(&ev)) {
-            if (d->by_peer && d->reason == skiff::transport::disconnect::kConnectionLost) {
-              SKIFFD_LOG(info, "Connection closed by %s port %d", ep.peer_address.c_str(), ep.peer_port);
-            } else if (d->by_peer) {
-              SKIFFD_LOG(info, "Received disconnect from %s port %d:%u: %s", ep.peer_address.c_str(), ep.peer_port,
-                         d->reason, d->description.c_str());
-            }
-          }
-        });
-        if (end.code == skiff::Errc::disconnected) {
-          status = 0;
-        } else {
-          SKIFFD_LOG(info, "Connection closed by %s port %d: %s", ep.peer_address.c_str(), ep.peer_port,
-                     end.message.c_str());
-        }
-        grace.cancel();
-      },
-      asio::detached);
-  ctx.run();
-  return timed_out ? 255 : status;
+  log_set_sink({});
+  return status;
 }
 
 }  // namespace skiffd

@@ -2,10 +2,9 @@
 // process that serves it (the re-executed child, the daemon itself under -d, or the
 // process inetd started under -i).
 //
-// For now the body runs the SSH transport only (version exchange, key exchange with the
-// configured host keys and algorithms) and then ends the connection with a DISCONNECT
-// saying that authentication is not available in this build: enough for ssh-keyscan
-// and for `ssh -v` to show the host key. The server API glue replaces the body.
+// The body joins the public server API (skiff::ServerConnection), the privileged-action
+// interface (system/privileged.hpp) and the configuration: auth_hooks.hpp answers the
+// authentication hooks, session.hpp serves session channels (README.md, "A connection").
 #pragma once
 
 #include <string>
@@ -25,6 +24,9 @@ struct ConnectionEndpoints {
   int peer_port = 65535;
   std::string local_address = "UNKNOWN";
   int local_port = 65535;
+  // The write end of the startup pipe (MaxStartups), in a child of the listener; -1
+  // under -d and -i, where the descriptor number may be anything else (a log file).
+  int startup_fd = -1;
 };
 
 // Serves one connection to its end; returns the process exit status (0 for an orderly
@@ -34,9 +36,9 @@ struct ConnectionEndpoints {
 int serve_connection(const ConnectionEndpoints& endpoints, const Setup& setup);
 
 // To be called once the user has authenticated: closes the startup pipe, so that the
-// listener stops counting this connection against MaxStartups. Does nothing when there
-// is no pipe (-d, -i, -r) or after the first call.
-void report_authenticated();
+// listener stops counting this connection against MaxStartups, and sets startup_fd to
+// -1. Does nothing when there is no pipe (-d, -i) or after the first call.
+void report_authenticated(int& startup_fd);
 
 // Endpoints of a connected socket, addresses read from it.
 ConnectionEndpoints endpoints_of_socket(int fd);

@@ -209,7 +209,9 @@ void Daemon::start_child(int sock) {
       // Served here; a later exec (a session) must not inherit them.
       fcntl(kConnectionFd, F_SETFD, FD_CLOEXEC);
       fcntl(kStartupFd, F_SETFD, FD_CLOEXEC);
-      _exit(serve_connection(endpoints_of_socket(kConnectionFd), setup_));
+      ConnectionEndpoints ep = endpoints_of_socket(kConnectionFd);
+      ep.startup_fd = kStartupFd;
+      _exit(serve_connection(ep, setup_));
     }
     auto argv = exec_args(args_, kConnectionChildFlag);
     execv(argv[0], argv.data());

@@ -15,6 +15,7 @@ namespace {
 LogSettings g_settings;
 bool g_syslog_open = false;
 int g_file_fd = -1;
+std::function<void(LogLevel, std::string_view)> g_sink;
 
 struct Named {
   const char* name;
@@ -94,6 +95,8 @@ const LogSettings& log_settings() { return g_settings; }
 
 bool log_enabled(LogLevel level) { return level != LogLevel::quiet && level <= g_settings.level; }
 
+void log_set_sink(std::function<void(LogLevel, std::string_view)> sink) { g_sink = std::move(sink); }
+
 void log_message(LogLevel level, const char* fmt, ...) {
   // Fatal messages are shown even at QUIET, as sshd does.
   if (!log_enabled(level) && level != LogLevel::fatal) return;
@@ -102,6 +105,10 @@ void log_message(LogLevel level, const char* fmt, ...) {
   va_start(ap, fmt);
   std::vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
+  if (g_sink) {
+    g_sink(level, text);
+    return;
+  }
   if (g_settings.to_stderr) {
     char line[1100];
     const int n = std::snprintf(line, sizeof line, "%s%s\n", prefix(level), text);

@@ -3,6 +3,7 @@
 // authentication and sessions live with the privileged-action code.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,11 @@ struct LogSettings {
 void log_init(const LogSettings& settings);
 const LogSettings& log_settings();
 bool log_enabled(LogLevel level);
+
+// A connection process logs through the privileged side's ServerLog (sshd's typed lines
+// and its [preauth] marks); once set, every message here goes there too, so that one
+// logger writes each destination. An empty function goes back to the direct output.
+void log_set_sink(std::function<void(LogLevel, std::string_view)> sink);
 
 void log_message(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -112,7 +112,9 @@ int main(int argc, char** argv) {
   if (o.test == 2) return dump_configuration(*setup);
 
   if (o.internal == Internal::connection_child) {
-    return serve_connection(endpoints_of_socket(kConnectionFd), *setup);
+    ConnectionEndpoints ep = endpoints_of_socket(kConnectionFd);
+    ep.startup_fd = kStartupFd;
+    return serve_connection(ep, *setup);
   }
   if (o.inetd) {
     ConnectionEndpoints ep = endpoints_of_socket(STDIN_FILENO);

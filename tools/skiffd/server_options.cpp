@@ -1,0 +1,89 @@
+#include "server_options.hpp"
+
+#include <string_view>
+
+#include "crypto/hash.hpp"
+#include "io/file_io.hpp"
+#include "transport/messages.hpp"
+
+namespace skiffd {
+namespace {
+
+// Where sshd takes its group-exchange moduli from.
+constexpr const char* kModuliFile = "/etc/ssh/moduli";
+constexpr std::size_t kMaxModuliBytes = 1024 * 1024;
+// A banner is meant for a screen; sshd sends the whole file, skiffd caps what it reads.
+constexpr std::size_t kMaxBannerBytes = 64 * 1024;
+
+skiff::TransportConfig transport_config(const Setup& setup, const skiff::config::ServerConfig& c) {
+  skiff::TransportConfig t;
+  t.role = skiff::Role::server;
+  t.host_keys = setup.host_keys;
+  t.ciphers = c.ciphers;
+  t.macs = c.macs;
+  t.kex_algorithms = c.kex_algorithms;
+  t.host_key_algorithms = c.host_key_algorithms;
+  t.rekey_bytes = c.rekey_limit.bytes;
+  t.rekey_interval = std::chrono::seconds(c.rekey_limit.seconds);
+  const auto moduli = c.get("modulifile").value_or(kModuliFile);
+  // Parsed by the transport only if a group exchange is negotiated.
+  if (auto text = skiff::io::read_file(moduli, kMaxModuliBytes)) t.gex_moduli_text = std::move(*text);
+  return t;
+}
+
+std::vector<std::string> split_commas(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    const auto comma = s.find(',');
+    out.emplace_back(s.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> timing_secret_from(const std::vector<skiff::PrivateKey>& host_keys) {
+  skiff::crypto::Hash h(skiff::crypto::HashAlg::sha512);
+  constexpr std::string_view kLabel = "skiffd timing secret v1";
+  h.update(skiff::ByteView(reinterpret_cast<const std::uint8_t*>(kLabel.data()), kLabel.size()));
+  for (const auto& key : host_keys) {
+    // PKCS#8 is a deterministic encoding (the openssh format carries random check bytes).
+    auto text = key.to_file_text({}, skiff::PrivateKeyFormat::pkcs8);
+    if (!text) continue;
+    h.update(skiff::ByteView(reinterpret_cast<const std::uint8_t*>(text->data()), text->size()));
+  }
+  auto digest = h.finish();
+  return {digest.begin(), digest.end()};
+}
+
+skiff::ServerOptions make_server_options(const Setup& setup, const skiff::config::ServerConfig& c) {
+  skiff::ServerOptions o;
+  o.transport = transport_config(setup, c);
+  o.methods.clear();
+  if (c.pubkey_authentication) o.methods.emplace_back("publickey");
+  // keyboard-interactive is a PAM conversation; without PAM sshd has none to offer.
+  if (c.kbd_interactive_authentication && c.use_pam) o.methods.emplace_back("keyboard-interactive");
+  if (c.password_authentication) o.methods.emplace_back("password");
+  for (const auto& list : c.authentication_methods) {
+    if (list == "any") {
+      o.authentication_methods.clear();
+      break;
+    }
+    o.authentication_methods.push_back(split_commas(list));
+  }
+  o.max_auth_tries = c.max_auth_tries > 0 ? static_cast<unsigned>(c.max_auth_tries) : 0;
+  if (!c.banner.empty() && c.banner != "none") {
+    if (auto text = skiff::io::read_file(c.banner, kMaxBannerBytes)) o.banner = std::move(*text);
+  }
+  o.login_grace_time = std::chrono::seconds(c.login_grace_time);
+  o.pubkey_accepted_algorithms = c.pubkey_accepted_algorithms;
+  o.timing_secret = timing_secret_from(setup.host_keys);
+  o.max_sessions = c.max_sessions > 0 ? static_cast<unsigned>(c.max_sessions) : 0;
+  o.client_alive_interval = std::chrono::seconds(c.client_alive_interval);
+  o.client_alive_count_max = c.client_alive_count_max > 0 ? static_cast<unsigned>(c.client_alive_count_max) : 0;
+  return o;
+}
+
+}  // namespace skiffd

@@ -1,0 +1,25 @@
+// sshd_config -> skiff::ServerOptions: what the library enforces for one connection
+// (methods, AuthenticationMethods, MaxAuthTries, Banner, LoginGraceTime, algorithms,
+// RekeyLimit, MaxSessions, ClientAlive*), from the settings that hold for the client's
+// address. The hooks are left empty: auth_hooks and session fill them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <skiff/server.hpp>
+
+#include "config/sshd_config.hpp"
+#include "setup.hpp"
+
+namespace skiffd {
+
+skiff::ServerOptions make_server_options(const Setup& setup, const skiff::config::ServerConfig& config);
+
+// sshd's timing secret (the per-user failure delay) must be the same in every connection
+// process, or a client could tell existing from unknown users by comparing connections.
+// The re-executed children share nothing but the host keys, so it is derived from them:
+// secret, stable while the keys are, and nothing to pass between processes.
+std::vector<std::uint8_t> timing_secret_from(const std::vector<skiff::PrivateKey>& host_keys);
+
+}  // namespace skiffd
