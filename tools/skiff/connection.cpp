@@ -12,6 +12,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <skiff/client.hpp>
 
@@ -41,6 +42,8 @@ struct State {
   std::string prompt_host;  // HostKeyAlias or HostName, as ssh's prompts name the server
   bool host_key_reported = false;
   bool no_password = false, no_kbdint = false;  // a changed key accepted under "no"
+  // ConnectTimeout and the server's version line: seen, timed out, or start() is over.
+  bool banner_seen = false, banner_timed_out = false, start_done = false;
   IdentitySources key_files = system_identity_sources();
 };
 
@@ -152,6 +155,13 @@ bool ends_with_eof(const Error& e) {
 // been printed by the check itself).
 void report_start_failure(const State& st, const Error& e) {
   if (st.host_key_reported) return;
+  const std::string remote = st.server.address.empty() ? std::string("UNKNOWN port 65535")
+                                                       : st.server.address + " port " + std::to_string(st.server.port);
+  if (st.banner_timed_out) {
+    st.log.error("Connection timed out during banner exchange");
+    st.log.fatal("Connection to " + remote + " timed out");
+    return;
+  }
   if (e.message.starts_with("Permission denied (")) {
     st.log.fatal(st.in.cfg.user + "@" + st.in.cfg.hostname + ": " + e.message);
   } else if (e.code == Errc::disconnected && ends_with_eof(e)) {
@@ -159,8 +169,7 @@ void report_start_failure(const State& st, const Error& e) {
       st.log.error("kex_exchange_identification: Connection closed by remote host");
     }
     // Through a ProxyCommand ssh has no address: "UNKNOWN port 65535".
-    st.log.fatal("Connection closed by " + (st.server.address.empty() ? std::string("UNKNOWN") : st.server.address) +
-                 " port " + (st.server.address.empty() ? std::string("65535") : std::to_string(st.server.port)));
+    st.log.fatal("Connection closed by " + remote);
   } else {
     st.log.fatal(e.message);
   }
@@ -185,8 +194,23 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   o.sign = [&st](const PublicKey& k, const std::string& alg, const std::vector<std::uint8_t>& data) {
     return sign_with(st, k, alg, data);
   };
-  Log& log = st.log;
-  o.debug = [&log](const std::string& line) { log.debug1(printable(line)); };
+  // As ssh, ConnectTimeout also bounds the wait for the server's version line (the
+  // API's debug line for it is the sign that it came): past it, the stream is closed.
+  Stream* raw_stream = stream.get();
+  asio::steady_timer banner_timer(io);
+  if (cfg.connect_timeout > 0) {
+    banner_timer.expires_after(std::chrono::seconds(cfg.connect_timeout));
+    // The stream stays alive until start() returns, and start_done is set then.
+    banner_timer.async_wait([&st, raw_stream](std::error_code ec) {
+      if (ec || st.banner_seen || st.start_done) return;
+      st.banner_timed_out = true;
+      raw_stream->close();
+    });
+  }
+  o.debug = [&st](const std::string& line) {
+    if (line.starts_with("Remote protocol version ")) st.banner_seen = true;
+    st.log.debug1(printable(line));
+  };
   const int stderr_fd = STDERR_FILENO;
   const bool show_banner = st.log.enabled(Level::info);
   o.banner = [stderr_fd, show_banner](const std::string& message) {
@@ -196,6 +220,8 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   };
 
   auto client = co_await Client::start(std::move(stream), std::move(o));
+  st.start_done = true;
+  banner_timer.cancel();
   if (!client) {
     report_start_failure(st, client.error());
     co_return 255;
