@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds skiff and runs its main job.
+# Installs dependencies, builds skiff and runs its main job: skiff's server and client.
 #
-#   sudo bash scripts/run.sh         (or without sudo as root)
+#   sudo bash scripts/run.sh         (or without sudo as root; also works as any user)
 #
-# The main job today: skiff performs an SSH key exchange against the real OpenSSH
-# server. A private sshd (/usr/sbin/sshd) is started on 127.0.0.1 and a free port,
-# with a configuration and host keys freshly made by skiff-keygen in a temporary directory
-# (nothing under /etc/ssh is used, port 22 and the system's sshd are never
-# touched); tools/skiff-kex connects to it; then sshd is stopped by its pid and the
-# directory removed. sshd's own log lines about the exchange are shown after it.
+# The main job: skiffd listens on 127.0.0.1 and a free port with a host key freshly made
+# by skiff-keygen in a temporary directory (never port 22, never /etc/ssh or /etc/skiff,
+# never the system's sshd); skiff logs in to it with a key also made here, as the user
+# running this script (skiffd run by an ordinary user serves that user only), and runs a
+# few commands in a session: the host key is checked against a known_hosts file written
+# here, the exit status comes back. Then skiffd's log lines about the connection are
+# shown, skiffd is stopped by its pid and the directory removed.
 #
 # SKIFF_BUILD_DIR  build directory (default build)
-# SKIFF_KEX_ARGS   extra arguments for skiff-kex (e.g. "-v")
+# SKIFF_RUN_ARGS   extra arguments for skiff (e.g. "-v")
 # SKIFF_SKIP_SETUP=1, SKIFF_SKIP_BUILD=1  skip those steps
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -27,68 +28,68 @@ build_dir=${SKIFF_BUILD_DIR:-build}
 SKIFF_BUILD_DIR=$(cd "$build_dir" && pwd)
 export SKIFF_BUILD_DIR
 
-# The interop harness: temporary directory, sshd start and stop, clean-up by pid.
+# The interop harness: temporary directory, free ports, clean-up by pid.
 source tests/interop/lib.sh
 
-KEX=$SKIFF_BUILD_DIR/tools/skiff-kex/skiff-kex
-if [[ ! -x $KEX ]]; then
-  cat >&2 <<EOF
+SKIFFD=$(skiff_bin skiffd)
+SKIFF=$(skiff_bin skiff)
+KEYGEN=$(skiff_bin skiff-keygen)
+ME=$(id -un)
+D=$SKIFF_T/run
 
-run: the main job cannot run yet: $KEX was not built.
-     tools/skiff-kex (skiff's key exchange against OpenSSH's sshd) is still being
-     written; the build and the test harness are ready for it. See README.md, "Status".
+mkdir -p "$D"
+chmod 0700 "$D"
+"$KEYGEN" -q -t ed25519 -N '' -C "skiffd host key (run.sh)" -f "$D/host_ed25519_key"
+"$KEYGEN" -q -t ed25519 -N '' -C "$ME (run.sh)" -f "$D/id_ed25519"
+cp "$D/id_ed25519.pub" "$D/authorized_keys"
+chmod 0600 "$D/authorized_keys"
+
+for attempt in 1 2 3 4 5; do
+  PORT=$(free_port)
+  cat >"$D/skiffd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $PORT
+HostKey $D/host_ed25519_key
+AuthorizedKeysFile $D/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PidFile $D/skiffd.pid
+LogLevel VERBOSE
+# The key files live under /tmp, which StrictModes (rightly) calls unsafe for them.
+StrictModes no
 EOF
-  exit 1
-fi
-
-# sshd serves host keys that skiff-keygen wrote (openssh-key-v1), and skiff-kex checks
-# the ed25519 one against its .pub file.
-KEYGEN=$SKIFF_BUILD_DIR/tools/skiff-keygen/skiff-keygen
-[[ -x $KEYGEN ]] && export SKIFF_HOSTKEY_KEYGEN=$KEYGEN
-
-# As root, a user with an empty password logs in with the "none" method, so that the
-# demonstration can rekey from both sides (OpenSSH rekeys only after authentication).
-auth_args=()
-if [[ $(id -u) -eq 0 ]]; then
-  id skiffnone >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin skiffnone
-  passwd -d skiffnone >/dev/null
-  on_exit "passwd -l skiffnone >/dev/null 2>&1"  # empty only while this demonstration runs
-  start_sshd "PermitEmptyPasswords yes" "PasswordAuthentication yes" "RekeyLimit default 1"
-  auth_args=(--auth-none skiffnone --rekey 1 --wait-peer-rekey 1)
-else
-  start_sshd
-fi
-# The client checks sshd's host key against the pinned public key.
-auth_args+=(-o HostKeyAlgorithms=ssh-ed25519 --known-host-key "$(sshd_hostkey ed25519).pub")
-echo
-echo "run: OpenSSH sshd (pid $SSHD_PID) listens on 127.0.0.1:$SSHD_PORT with these host keys"
-echo "     (made by ${SKIFF_HOSTKEY_KEYGEN:-ssh-keygen}; fingerprints as OpenSSH's ssh-keygen reads them):"
-for k in "${SSHD_HOSTKEYS[@]}"; do
-  printf '       %s\n' "$(ssh-keygen -l -E sha256 -f "$k.pub")"
+  setsid "$SKIFFD" -D -e -f "$D/skiffd_config" </dev/null >"$D/skiffd.log" 2>&1 &
+  PID=$!
+  track_pid "$PID"
+  if wait_port "$PORT" 10 "$PID"; then break; fi
+  stop_pid "$PID"
+  grep -qs 'Address already in use' "$D/skiffd.log" || { cat "$D/skiffd.log" >&2; die "skiffd did not start"; }
+  PID=
 done
-read -r -a kex_args <<<"${SKIFF_KEX_ARGS:-}"
-echo "run: $KEX ${auth_args[*]} ${kex_args[*]} -p $SSHD_PORT 127.0.0.1"
-echo
+[[ -n ${PID:-} ]] || die "skiffd: no free port after 5 attempts"
 
-mark=$(log_mark "$SSHD_LOG")
+# The host key, pinned for the client in its own known_hosts file.
+printf '[127.0.0.1]:%s %s\n' "$PORT" "$(cut -d' ' -f1,2 "$D/host_ed25519_key.pub")" >"$D/known_hosts"
+
+echo
+echo "run: skiffd (pid $PID) listens on 127.0.0.1:$PORT with the host key"
+echo "       $("$KEYGEN" -l -f "$D/host_ed25519_key.pub")"
+read -r -a extra <<<"${SKIFF_RUN_ARGS:-}"
+REMOTE='echo "hello from skiffd: user $(id -un) on $(hostname), ${SSH_CONNECTION:-no SSH_CONNECTION}"; echo "to stderr" >&2; exit 7'
+echo "run: $SKIFF -p $PORT -i $D/id_ed25519 -o UserKnownHostsFile=$D/known_hosts -o StrictHostKeyChecking=yes ${extra[*]} $ME@127.0.0.1 '...'"
+echo
 set +e
-"$KEX" "${auth_args[@]}" "${kex_args[@]}" -p "$SSHD_PORT" 127.0.0.1
+"$SKIFF" -F /dev/null -p "$PORT" -i "$D/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes \
+  -o UserKnownHostsFile="$D/known_hosts" -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes \
+  "${extra[@]}" "$ME@127.0.0.1" "$REMOTE" </dev/null
 rc=$?
 set -e
+echo
+echo "run: skiff exited with status $rc (the remote command said 'exit 7')"
 
-# What the real sshd says about the same exchange (it logs asynchronously).
-wait_log "$SSHD_LOG" "$mark" 'Connection closed|Disconnected|disconnect|Received disconnect|Timeout' 5 || true
-echo
-echo "run: sshd's view of the connection:"
-tail -c "+$((mark + 1))" "$SSHD_LOG" |
-  grep -E 'Connection from|Remote protocol version|kex: algorithm|kex: host key algorithm|kex: (client|server)->(client|server) cipher|SSH2_MSG_NEWKEYS (sent|received)|KEXINIT (sent|received)|Accepted|Connection closed|Received disconnect|Disconnected|error|fatal' |
-  sed -E 's/^/       /' || echo "       (nothing logged)"
-echo
-if ((rc == 0)); then
-  echo "run: skiff-kex finished successfully"
-else
-  echo "run: skiff-kex exited with status $rc"
-fi
-stop_pid "$SSHD_PID"
-echo "run: sshd stopped"
-exit "$rc"
+wait_log "$D/skiffd.log" 0 'Disconnected|Connection closed|Received disconnect' 5 || true
+echo "run: skiffd's log:"
+sed -E 's/^/       /' "$D/skiffd.log"
+stop_pid "$PID"
+echo "run: skiffd stopped"
+[[ $rc == 7 ]] || exit 1
