@@ -12,9 +12,9 @@
 // For tests of a peer's handling of bad input, raw upper-layer payloads can be sent:
 //   --send HEX[*N]     a payload in hex (N times); repeatable. A client sends them once
 //                      authenticated (or, with --send-early, right after ssh-userauth was
-//                      accepted, before any authentication); a server once the client
-//                      asked for a service (with --send-early: as soon as the first key
-//                      exchange is done, before the client could ask for anything).
+//                      accepted, before any authentication); a server right after it
+//                      accepted the client's service request (the transport sends
+//                      nothing of the layers above before that).
 //   --send @T          (between payloads) wait until the peer sends a message numbered T
 //                      (e.g. @91: a channel open was confirmed) before sending the rest.
 //                      The tool then waits for the peer to end the connection: exit 0 if
@@ -157,6 +157,7 @@ Options parse_args(int argc, char** argv) {
     else usage();
   }
   if (!o.server && o.host.empty()) usage();
+  if (o.server && o.send_early) usage();  // a server can send nothing before the service is accepted
   return o;
 }
 
@@ -392,7 +393,6 @@ asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<i
               r.transport().accept_host_key();
             }
           } else if constexpr (std::is_same_v<E, event::KexComplete>) {
-            if (e.initial && s.opt.server && s.opt.send_early && !s.opt.sends.empty()) send_crafted(s, r);
             if (e.initial) {
               std::fprintf(stderr, "skiff-kex: key exchange complete: %s\n", describe(e.algorithms).c_str());
               if (!s.opt.server) r.transport().request_service("ssh-userauth");
@@ -431,7 +431,7 @@ asio::awaitable<void> run_connection(Session& s, Transport& t, std::unique_ptr<i
             }
           } else if constexpr (std::is_same_v<E, event::ServiceRequested>) {
             std::fprintf(stderr, "skiff-kex: client requested service %s\n", e.name.c_str());
-            if (!s.opt.sends.empty() && !s.opt.send_early) send_crafted(s, r);
+            if (!s.opt.sends.empty()) send_crafted(s, r);
             if (!s.opt.accept_none_auth) maybe_next_step(s, r);
           } else if constexpr (std::is_same_v<E, event::ExtInfo>) {
             for (auto& [name, value] : e.extensions)
