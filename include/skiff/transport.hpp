@@ -43,8 +43,11 @@ struct DhGexGroup {
   Bytes p;               // unsigned big-endian
   Bytes g;
 };
-// Parses an OpenSSH moduli file (moduli(5)); malformed lines are skipped.
-std::vector<DhGexGroup> parse_moduli(std::string_view text);
+// Parses an OpenSSH moduli file (moduli(5)); malformed lines are skipped. With
+// max_per_size, only that many groups of each size are decoded and kept, chosen at random:
+// enough for a server to pick from, without holding (and decoding) a whole file of primes
+// in every connection's memory.
+std::vector<DhGexGroup> parse_moduli(std::string_view text, std::size_t max_per_size = 0);
 
 struct TransportConfig {
   Role role = Role::client;
@@ -65,10 +68,6 @@ struct TransportConfig {
   std::vector<PrivateKey> host_keys;
   // Server: groups for diffie-hellman-group-exchange; empty means the built-in groups.
   std::vector<DhGexGroup> gex_groups;
-  // Server: or the text of an OpenSSH moduli file, parsed only when a group exchange is
-  // negotiated (when gex_groups is empty): a login daemon that starts a process per
-  // connection then does not pay for parsing hundreds of primes on every connection.
-  std::string gex_moduli_text;
   // Server: services a client may request (accepted automatically).
   std::vector<std::string> services = {"ssh-userauth"};
   // Server: advertised in server-sig-algs (RFC 8308); empty means skiff's defaults.

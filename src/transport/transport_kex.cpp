@@ -142,11 +142,6 @@ Result<void> Transport::Impl::on_kexinit(ByteView payload) {
       }
     }
   }
-  if (!client && cfg.gex_groups.empty() && !cfg.gex_moduli_text.empty() &&
-      negotiated.kex.starts_with("diffie-hellman-group-exchange-")) {
-    cfg.gex_groups = parse_moduli(cfg.gex_moduli_text);
-    cfg.gex_moduli_text.clear();
-  }
   auto m = transport::KexMethod::create(cfg.role, negotiated.kex, std::move(ctx), signer.get(), negotiated.host_key,
                                         &cfg.gex_groups,
                                         transport::GexPreferences{cfg.gex_min, cfg.gex_preferred, cfg.gex_max});

@@ -261,31 +261,35 @@ TEST(TransportPair, GroupExchangeUsesTheServersModuli) {
   ASSERT_TRUE(q.handshake());
 }
 
-TEST(TransportPair, GroupExchangeFromModuliTextParsedWhenNegotiated) {
-  // skiffd hands the transport the moduli file's text; it is parsed only for a group
-  // exchange. One line as moduli(5) writes it: group 14 (size is bits - 1).
+TEST(TransportPair, GroupExchangeWithASampleOfAModuliFile) {
+  // skiffd keeps a random sample of each size of the moduli file. Lines as moduli(5)
+  // writes them: group 14 three times, group 16 twice (size is bits - 1).
+  auto line = [](const crypto::DhGroup& g, std::size_t bits) {
+    std::string hex;
+    for (auto b : g.p) {
+      static const char* digits = "0123456789ABCDEF";
+      hex += digits[b >> 4];
+      hex += digits[b & 15];
+    }
+    return "20260101000000 2 6 100 " + std::to_string(bits - 1) + " 2 " + hex + "\n";
+  };
   const auto& g14 = crypto::modp_group(14);
-  std::string hex;
-  for (auto b : g14.p) {
-    static const char* digits = "0123456789ABCDEF";
-    hex += digits[b >> 4];
-    hex += digits[b & 15];
-  }
-  std::string text = "# moduli\n20260101000000 2 6 100 2047 2 " + hex + "\n";
-  ASSERT_EQ(parse_moduli(text).size(), 1u);
+  const auto& g16 = crypto::modp_group(16);
+  std::string text = "# moduli\n" + line(g14, 2048) + line(g14, 2048) + line(g14, 2048) + line(g16, 4096) +
+                     line(g16, 4096) + "20260101000000 2 6 100 2047 2 XYZ\n";
+  EXPECT_EQ(parse_moduli(text).size(), 5u);
+  auto sample = parse_moduli(text, 2);
+  ASSERT_EQ(sample.size(), 4u);  // two of each size
+  EXPECT_EQ(std::count_if(sample.begin(), sample.end(), [](const DhGexGroup& g) { return g.bits == 2048; }), 2);
+  EXPECT_EQ(parse_moduli(text, 10).size(), 5u);
   auto sc = server_config("diffie-hellman-group-exchange-sha256");
-  sc.gex_moduli_text = text;
+  sc.gex_groups = sample;
   auto cc = client_config("diffie-hellman-group-exchange-sha256");
-  cc.gex_min = 2048;
-  cc.gex_preferred = 2048;
-  cc.gex_max = 2048;
+  cc.gex_min = 4096;
+  cc.gex_preferred = 4096;
+  cc.gex_max = 4096;
   Pair p(cc, sc);
   ASSERT_TRUE(p.handshake());
-  // Another method never needs the text (a garbage text changes nothing).
-  auto sc2 = server_config();
-  sc2.gex_moduli_text = "not a moduli file";
-  Pair q(client_config(), sc2);
-  ASSERT_TRUE(q.handshake());
 }
 
 }  // namespace
