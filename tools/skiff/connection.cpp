@@ -1,9 +1,5 @@
 #include "connection.hpp"
 
-// g++ 12 wrongly reports Asio's coroutine frame allocation as mismatched once a coroutine
-// is inlined (GCC bug 109224); the frames are Asio's own.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 #include <signal.h>
 #include <unistd.h>
 

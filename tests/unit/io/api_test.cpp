@@ -8,10 +8,6 @@
 #include <atomic>
 #include <thread>
 
-// g++ 12 wrongly reports Asio's coroutine frame allocation as mismatched once a coroutine
-// lambda is inlined through std::function (GCC bug 109224); the frames are Asio's own.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>

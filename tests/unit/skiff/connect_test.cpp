@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC bug 109224, as api_test.cpp
-
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
