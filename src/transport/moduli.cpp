@@ -103,19 +103,22 @@ std::vector<DhGexGroup> parse_moduli(std::string_view text, std::size_t max_per_
   std::vector<DhGexGroup> groups;
   for (auto& [size, lines] : by_size) {
     // A random sample of each size (the server picks among those of the best size, as
-    // sshd picks a random line): a partial Fisher-Yates shuffle puts it in front.
-    std::size_t keep = max_per_size == 0 ? lines.size() : std::min(max_per_size, lines.size());
-    if (keep < lines.size()) {
-      for (std::size_t i = 0; i < keep; ++i) {
+    // sshd picks a random line): lines are drawn in a random order (a lazy Fisher-Yates
+    // shuffle) until enough of them decode; a line that does not decode is replaced by
+    // the next draw.
+    std::size_t want = max_per_size == 0 ? lines.size() : max_per_size;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < lines.size() && kept < want; ++i) {
+      if (max_per_size != 0) {
         std::uint64_t r = 0;
         crypto::random_bytes(std::span(reinterpret_cast<std::uint8_t*>(&r), sizeof r));
         std::swap(lines[i], lines[i + r % (lines.size() - i)]);
       }
+      if (auto g = decode(lines[i])) {
+        groups.push_back(std::move(*g));
+        ++kept;
+      }
     }
-    // Lines that fail to decode are skipped without replacement: a sample may come out
-    // smaller than asked, never wrong.
-    for (std::size_t i = 0; i < keep; ++i)
-      if (auto g = decode(lines[i])) groups.push_back(std::move(*g));
   }
   return groups;
 }
