@@ -298,8 +298,24 @@ start_sshd() {
     fi
   fi
 
+  local extra=("UsePAM no" "Subsystem sftp internal-sftp")
+  _start_login_daemon sshd "$SKIFF_SSHD" extra SSHD_CONFIG_TAIL "$@"
+  SSHD_PORT=$DAEMON_PORT SSHD_PID=$DAEMON_PID SSHD_LOG=$DAEMON_LOG SSHD_CONFIG=$DAEMON_CONFIG SSHD_DIR=$DAEMON_DIR
+}
+
+# _start_login_daemon KIND PROGRAM EXTRA_ARRAY TAIL_VAR [config lines...]
+# What start_sshd and start_skiffd share (skiffd takes sshd's flags and configuration):
+# a configuration with the given lines first, then 127.0.0.1 and a free port, the
+# harness's host keys (SSHD_HOSTKEY_KINDS), test-friendly defaults, the lines of the array
+# named EXTRA_ARRAY and the text of the variable named TAIL_VAR; checked with -t, then the
+# daemon in the foreground with a DEBUG3 log, retried on a port lost to a race.
+# Sets: DAEMON_PORT DAEMON_PID DAEMON_LOG DAEMON_CONFIG DAEMON_DIR
+_start_login_daemon() {
+  local kind=$1 program=$2 tail_var=$4
+  local -n extra_lines=$3
+  shift 4
   _skiff_instance=$((_skiff_instance + 1))
-  local dir=$SKIFF_T/sshd.$_skiff_instance attempt port pid k keys=()
+  local dir=$SKIFF_T/$kind.$_skiff_instance attempt port pid k keys=()
   mkdir -p "$dir"
   if [[ -n ${SSHD_HOSTKEY_KINDS:-} ]]; then
     for k in $SSHD_HOSTKEY_KINDS; do keys+=("$(sshd_hostkey "$k")"); done
@@ -311,46 +327,43 @@ start_sshd() {
     port=$(free_port)
     {
       printf '%s\n' "$@"
-      printf '%s\n' \
-        "ListenAddress 127.0.0.1" \
-        "Port $port"
+      printf '%s\n' "ListenAddress 127.0.0.1" "Port $port"
       for k in "${keys[@]}"; do printf 'HostKey %s\n' "$k"; done
       printf '%s\n' \
-        "PidFile $dir/sshd.pid" \
-        "UsePAM no" \
+        "PidFile $dir/$kind.pid" \
         "StrictModes no" \
         "LogLevel DEBUG3" \
         "AuthorizedKeysFile $SKIFF_T/authorized_keys.%u" \
         "MaxStartups 100" \
         "MaxSessions 100" \
-        "Subsystem sftp internal-sftp"
-      printf '%s\n' "${SSHD_CONFIG_TAIL:-}"
-    } >"$dir/sshd_config"
+        "${extra_lines[@]}"
+      printf '%s\n' "${!tail_var:-}"
+    } >"$dir/${kind}_config"
 
-    if ! "$SKIFF_SSHD" -t -f "$dir/sshd_config" >"$dir/sshd-t.out" 2>&1; then
-      cat "$dir/sshd-t.out" >&2
-      die "sshd -t rejected the configuration $dir/sshd_config"
+    if ! "$program" -t -f "$dir/${kind}_config" >"$dir/$kind-t.out" 2>&1; then
+      cat "$dir/$kind-t.out" >&2
+      die "$kind -t rejected the configuration $dir/${kind}_config"
     fi
 
     # setsid: its own session, so that no terminal signal reaches it; the pid we
-    # get is sshd's own (setsid does not fork when not a process group leader).
-    setsid "$SKIFF_SSHD" -D -e -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null >>"$dir/sshd.out" 2>&1 &
+    # get is the daemon's own (setsid does not fork when not a process group leader).
+    setsid "$program" -D -e -f "$dir/${kind}_config" -E "$dir/$kind.log" </dev/null >>"$dir/$kind.out" 2>&1 &
     pid=$!
     track_pid "$pid"
     if wait_port "$port" 10 "$pid"; then
-      SSHD_PORT=$port SSHD_PID=$pid SSHD_LOG=$dir/sshd.log SSHD_CONFIG=$dir/sshd_config SSHD_DIR=$dir
-      log "sshd pid $pid listening on 127.0.0.1:$port (log ${SSHD_LOG#"$SKIFF_T"/})"
+      DAEMON_PORT=$port DAEMON_PID=$pid DAEMON_LOG=$dir/$kind.log DAEMON_CONFIG=$dir/${kind}_config DAEMON_DIR=$dir
+      log "$kind pid $pid listening on 127.0.0.1:$port (log ${DAEMON_LOG#"$SKIFF_T"/})"
       return 0
     fi
     stop_pid "$pid"
-    if grep -qs 'Address already in use' "$dir/sshd.log" "$dir/sshd.out"; then
+    if grep -qs 'Address already in use' "$dir/$kind.log" "$dir/$kind.out"; then
       log "port $port was taken meanwhile; retrying"
       continue
     fi
-    cat "$dir/sshd.log" "$dir/sshd.out" >&2 2>/dev/null || true
-    die "sshd did not start"
+    cat "$dir/$kind.log" "$dir/$kind.out" >&2 2>/dev/null || true
+    die "$kind did not start"
   done
-  die "sshd: no free port after 5 attempts"
+  die "$kind: no free port after 5 attempts"
 }
 
 # ---------------------------------------------------------------- Dropbear server
@@ -501,52 +514,10 @@ set_test_user_password() {
 start_skiffd() {
   require_cmd ss
   make_sshd_hostkeys
-  local skiffd
+  local skiffd extra=()
   skiffd=$(skiff_bin skiffd)
-  _skiff_instance=$((_skiff_instance + 1))
-  local dir=$SKIFF_T/skiffd.$_skiff_instance attempt port pid k keys=()
-  mkdir -p "$dir"
-  if [[ -n ${SSHD_HOSTKEY_KINDS:-} ]]; then
-    for k in $SSHD_HOSTKEY_KINDS; do keys+=("$(sshd_hostkey "$k")"); done
-  else
-    keys=("${SSHD_HOSTKEYS[@]}")
-  fi
-  for attempt in 1 2 3 4 5; do
-    port=$(free_port)
-    {
-      printf '%s\n' "$@"
-      printf '%s\n' "ListenAddress 127.0.0.1" "Port $port"
-      for k in "${keys[@]}"; do printf 'HostKey %s\n' "$k"; done
-      printf '%s\n' \
-        "PidFile $dir/skiffd.pid" \
-        "StrictModes no" \
-        "LogLevel DEBUG3" \
-        "AuthorizedKeysFile $SKIFF_T/authorized_keys.%u" \
-        "MaxStartups 100" \
-        "MaxSessions 100"
-      printf '%s\n' "${SKIFFD_CONFIG_TAIL:-}"
-    } >"$dir/skiffd_config"
-    if ! "$skiffd" -t -f "$dir/skiffd_config" >"$dir/skiffd-t.out" 2>&1; then
-      cat "$dir/skiffd-t.out" >&2
-      die "skiffd -t rejected the configuration $dir/skiffd_config"
-    fi
-    setsid "$skiffd" -D -e -f "$dir/skiffd_config" -E "$dir/skiffd.log" </dev/null >>"$dir/skiffd.out" 2>&1 &
-    pid=$!
-    track_pid "$pid"
-    if wait_port "$port" 10 "$pid"; then
-      SKIFFD_PORT=$port SKIFFD_PID=$pid SKIFFD_LOG=$dir/skiffd.log SKIFFD_CONFIG=$dir/skiffd_config SKIFFD_DIR=$dir
-      log "skiffd pid $pid listening on 127.0.0.1:$port (log ${SKIFFD_LOG#"$SKIFF_T"/})"
-      return 0
-    fi
-    stop_pid "$pid"
-    if grep -qs 'Address already in use' "$dir/skiffd.log" "$dir/skiffd.out"; then
-      log "port $port was taken meanwhile; retrying"
-      continue
-    fi
-    cat "$dir/skiffd.log" "$dir/skiffd.out" >&2 2>/dev/null || true
-    die "skiffd did not start"
-  done
-  die "skiffd: no free port after 5 attempts"
+  _start_login_daemon skiffd "$skiffd" extra SKIFFD_CONFIG_TAIL "$@"
+  SKIFFD_PORT=$DAEMON_PORT SKIFFD_PID=$DAEMON_PID SKIFFD_LOG=$DAEMON_LOG SKIFFD_CONFIG=$DAEMON_CONFIG SKIFFD_DIR=$DAEMON_DIR
 }
 
 # ---------------------------------------------------------------- passwords without a terminal
