@@ -99,12 +99,12 @@ grep -q 'Offending ED25519 key in KH:2' "$SKIFF_T/err.skiff" || fail_case "the o
 
 # The interactive question on a terminal: both programs show the same question, and
 # answering "yes" records the key.
-TMUX_SOCK=skiff-kh-$$
-on_exit "tmux -L $TMUX_SOCK kill-server 2>/dev/null"
 ask_case() {
   local prog=$1 kh=$SKIFF_T/kh.ask.$2 i
   : >"$kh"
-  tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+  # One tmux server per case (a new session right after kill-server can meet the dying one).
+  TMUX_SOCK=skiff-kh-$$-$2
+  on_exit "tmux -L $TMUX_SOCK kill-server 2>/dev/null"
   tmux -L "$TMUX_SOCK" new-session -d -s s -x 200 -y 40 \
     "HOME=$SKIFF_T/home $prog -F /dev/null -p $PORT -i $SKIFF_T/id_ed25519 -o IdentitiesOnly=yes \
      -o UserKnownHostsFile=$kh -o GlobalKnownHostsFile=/dev/null $SRV_USER@127.0.0.1 echo CONNECTED; sleep 30"

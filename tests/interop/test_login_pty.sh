@@ -11,9 +11,9 @@ SRV_USER=$TEST_USER
 ssh-keygen -q -t ed25519 -N '' -f "$SKIFF_T/id_ed25519"
 authorize_key "$SRV_USER" "$SKIFF_T/id_ed25519.pub"
 
-TMUX_SOCK=skiff-pty-$$
+# One tmux server per case (a new session right after kill-server can meet the dying
+# server: "server exited unexpectedly").
 tmx() { tmux -L "$TMUX_SOCK" "$@"; }
-on_exit "tmux -L $TMUX_SOCK kill-server 2>/dev/null"
 
 FAILS=0
 fail_case() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
@@ -33,7 +33,8 @@ wait_screen() {
 # pty_case NAME PROGRAM PORT: one interactive session through tmux.
 pty_case() {
   local name=$1 prog=$2 port=$3 logf=$SKIFF_T/pty.$1.log
-  tmx kill-server 2>/dev/null || true
+  TMUX_SOCK=skiff-pty-$$-$name
+  on_exit "tmux -L $TMUX_SOCK kill-server 2>/dev/null"
   tmx new-session -d -s s -x 80 -y 24 \
     "HOME=$SKIFF_T/home TERM=xterm-256color $prog -F /dev/null -p $port -tt -i $SKIFF_T/id_ed25519 \
        -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no \
