@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -68,6 +69,10 @@ struct TransportConfig {
   std::vector<PrivateKey> host_keys;
   // Server: groups for diffie-hellman-group-exchange; empty means the built-in groups.
   std::vector<DhGexGroup> gex_groups;
+  // Server: when set and gex_groups is empty, called once, at the first group exchange a
+  // client negotiates, to fill gex_groups: a server reads its moduli file only for the
+  // clients that ask for group exchange (most negotiate curve25519 and never need it).
+  std::function<std::vector<DhGexGroup>()> gex_groups_loader;
   // Server: services a client may request (accepted automatically).
   std::vector<std::string> services = {"ssh-userauth"};
   // Server: advertised in server-sig-algs (RFC 8308); empty means skiff's defaults.

@@ -142,6 +142,11 @@ Result<void> Transport::Impl::on_kexinit(ByteView payload) {
       }
     }
   }
+  if (!client && cfg.gex_groups.empty() && cfg.gex_groups_loader &&
+      negotiated.kex.starts_with("diffie-hellman-group-exchange-")) {
+    cfg.gex_groups = cfg.gex_groups_loader();
+    cfg.gex_groups_loader = nullptr;  // once: an empty answer means the built-in groups
+  }
   auto m = transport::KexMethod::create(cfg.role, negotiated.kex, std::move(ctx), signer.get(), negotiated.host_key,
                                         &cfg.gex_groups,
                                         transport::GexPreferences{cfg.gex_min, cfg.gex_preferred, cfg.gex_max});

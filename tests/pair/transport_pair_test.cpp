@@ -261,6 +261,26 @@ TEST(TransportPair, GroupExchangeUsesTheServersModuli) {
   ASSERT_TRUE(q.handshake());
 }
 
+TEST(TransportPair, ModuliLoaderRunsOnlyForAGroupExchange) {
+  // skiffd reads its moduli file only when a client negotiates group exchange.
+  int loads = 0;
+  auto sc = server_config();
+  sc.kex_algorithms = {"curve25519-sha256", "diffie-hellman-group-exchange-sha256"};
+  sc.gex_groups_loader = [&loads] {
+    ++loads;
+    const auto& g14 = crypto::modp_group(14);
+    return std::vector<DhGexGroup>{DhGexGroup{2048, g14.p, g14.g}};
+  };
+  Pair curve(client_config("curve25519-sha256"), sc);
+  ASSERT_TRUE(curve.handshake());
+  EXPECT_EQ(loads, 0);
+  auto cc = client_config("diffie-hellman-group-exchange-sha256");
+  cc.gex_min = 2048;
+  Pair gex(cc, sc);
+  ASSERT_TRUE(gex.handshake());
+  EXPECT_EQ(loads, 1);
+}
+
 TEST(TransportPair, GroupExchangeWithASampleOfAModuliFile) {
   // skiffd keeps a random sample of each size of the moduli file. Lines as moduli(5)
   // writes them: group 14 three times, group 16 twice (size is bits - 1).

@@ -27,11 +27,15 @@ skiff::TransportConfig transport_config(const Setup& setup, const skiff::config:
   t.host_key_algorithms = c.host_key_algorithms;
   t.rekey_bytes = c.rekey_limit.bytes;
   t.rekey_interval = std::chrono::seconds(c.rekey_limit.seconds);
-  const auto moduli = c.get("modulifile").value_or(kModuliFile);
-  // A few groups of each size, decoded: the whole file (570 KB of hex here) took 3.5 ms to
-  // decode and 1 MB of every connection process's memory.
-  if (auto text = skiff::io::read_file(moduli, kMaxModuliBytes))
-    t.gex_groups = skiff::parse_moduli(*text, kModuliGroupsPerSize);
+  // Read only when a client negotiates group exchange, and then a few groups of each size,
+  // decoded: the whole file (570 KB of hex here) took 3.5 ms to decode and 1 MB of every
+  // connection process's memory; even the sampling scan cost every connection ~1 ms.
+  t.gex_groups_loader = [moduli = c.get("modulifile").value_or(kModuliFile)] {
+    std::vector<skiff::DhGexGroup> groups;
+    if (auto text = skiff::io::read_file(moduli, kMaxModuliBytes))
+      groups = skiff::parse_moduli(*text, kModuliGroupsPerSize);
+    return groups;
+  };
   return t;
 }
 
