@@ -1,7 +1,8 @@
 // StrictModes on real directories, and authorized_keys look-ups against a temporary home,
-// as the current user and (as root) as the test user through the forked reader.
+// as the current user and (as root) with the test user's file-system identity.
 #include <gtest/gtest.h>
 
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -146,12 +147,18 @@ TEST(SkiffdAuthorizedKeys, ReadAsTheUserWhenRoot) {
   Peer p{"127.0.0.1", 1, "127.0.0.1", "127.0.0.1", 22};
   ServerLog log({LogLevel::quiet, -1, false, false, ""});
   KeyLookupContext ctx{&u, &c, &p, std::time(nullptr), &log};
+  const int groups_before = ::getgroups(0, nullptr);
   // Owned by root, mode 0600: root may read it, the user may not, and the reader is the user.
   EXPECT_FALSE(lookup_authorized_key(ctx, key));
   for (const auto& path : {h.home, h.ssh, h.keys}) ASSERT_EQ(::chown(path.c_str(), u.uid, u.gid), 0);
   EXPECT_TRUE(lookup_authorized_key(ctx, key));
   UserFile f = read_user_file(h.keys, u, true, 10);
   EXPECT_EQ(f.status, UserFile::Status::failed);  // over the cap
+  // The identity is switched back after every read: root again, with root's groups.
+  EXPECT_EQ(::setfsuid(static_cast<uid_t>(-1)), 0);
+  EXPECT_EQ(::setfsgid(static_cast<gid_t>(-1)), 0);
+  EXPECT_EQ(::getgroups(0, nullptr), groups_before);
+  EXPECT_EQ(::access(h.keys.c_str(), R_OK), 0);
 }
 
 TEST(SkiffdAuthorizedKeys, Command) {

@@ -4,7 +4,9 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,19 +55,54 @@ UserFile read_here(const std::string& path, const UserAccount& user, bool strict
   return out;
 }
 
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 bool take_identity(const UserAccount& u) {
   return ::setgroups(u.groups.size(), u.groups.data()) == 0 && ::setgid(u.gid) == 0 && ::setuid(u.uid) == 0;
 }
+
+// This thread's file-system identity (fsuid, fsgid, supplementary groups) switched to the
+// user's while the object lives, so that the user's files are opened with the user's
+// rights: while fsuid is not 0 the kernel also drops the capabilities that override file
+// permissions. Raw system calls, because glibc's setgroups changes every thread's groups
+// (the PAM conversation may be running on another). Forking a reader per look-up did the
+// same at the cost of a fork of the whole connection process for every key offered.
+class UserFileIdentity {
+ public:
+  explicit UserFileIdentity(const UserAccount& u) {
+    const int n = ::getgroups(0, nullptr);
+    if (n < 0) return;
+    saved_groups_.resize(static_cast<std::size_t>(n));
+    if (::getgroups(n, saved_groups_.data()) != n) return;
+    saved_gid_ = static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1)));
+    saved_uid_ = static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1)));
+    changed_ = true;
+    if (::syscall(SYS_setgroups, u.groups.size(), u.groups.data()) != 0) return;
+    ::setfsgid(u.gid);
+    ::setfsuid(u.uid);
+    // setfsuid reports no error; asking with an invalid id returns the current one.
+    ok_ = static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1))) == u.gid &&
+          static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1))) == u.uid;
+  }
+  ~UserFileIdentity() {
+    if (!changed_) return;
+    ::setfsuid(saved_uid_);
+    ::setfsgid(saved_gid_);
+    const bool restored = ::syscall(SYS_setgroups, saved_groups_.size(), saved_groups_.data()) == 0 &&
+                          static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1))) == saved_uid_ &&
+                          static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1))) == saved_gid_;
+    // Going on with a user's identity half in place is worse than ending the connection.
+    if (!restored) ::_exit(255);
+  }
+  UserFileIdentity(const UserFileIdentity&) = delete;
+  UserFileIdentity& operator=(const UserFileIdentity&) = delete;
+  bool ok() const noexcept { return ok_; }
+
+ private:
+  std::vector<gid_t> saved_groups_;
+  uid_t saved_uid_ = 0;
+  gid_t saved_gid_ = 0;
+  bool changed_ = false;
+  bool ok_ = false;
+};
 
 // Reads fd to its end with a cap and, when deadline is set, a time limit. false on
 // timeout or overflow.
@@ -100,29 +137,9 @@ int wait_child(pid_t pid) {
 
 UserFile read_user_file(const std::string& path, const UserAccount& user, bool strict_modes, std::size_t max_bytes) {
   if (::geteuid() != 0 || user.uid == 0) return read_here(path, user, strict_modes, max_bytes);
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return {Status::failed, std::strerror(errno)};
-  UniqueFd rd(fds[0]), wr(fds[1]);
-  pid_t pid = ::fork();
-  if (pid < 0) return {Status::failed, std::strerror(errno)};
-  if (pid == 0) {
-    rd.reset();
-    UserFile f = take_identity(user) ? read_here(path, user, strict_modes, max_bytes)
-                                     : UserFile{Status::failed, "cannot take the user's identity"};
-    char kind = static_cast<char>(f.status);
-    bool ok = write_all(wr.get(), std::string_view(&kind, 1)) && write_all(wr.get(), f.text);
-    ::_exit(ok ? 0 : 1);
-  }
-  wr.reset();
-  std::string raw;
-  bool complete = read_bounded(rd.get(), raw, max_bytes + 1, std::nullopt);
-  rd.reset();
-  if (!complete) ::kill(pid, SIGKILL);
-  int status = wait_child(pid);
-  if (!complete || raw.empty() || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      static_cast<unsigned char>(raw[0]) > static_cast<unsigned char>(Status::failed))
-    return {Status::failed, "reader failed"};
-  return {static_cast<Status>(raw[0]), raw.substr(1)};
+  UserFileIdentity as_user(user);
+  if (!as_user.ok()) return {Status::failed, "cannot take the user's identity"};
+  return read_here(path, user, strict_modes, max_bytes);
 }
 
 Result<std::string> expand_key_command_token(std::string_view arg, const KeyTokens& t) {
