@@ -150,6 +150,7 @@ int print_query(std::string_view what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  skiff::crypto::skip_cleanup_at_exit();  // the process ends with the connection
   std::vector<std::string> args(argv + 1, argv + argc);
   struct passwd* pw = getpwuid(getuid());
   if (pw == nullptr) fatal("No user exists for uid " + std::to_string(getuid()));

@@ -10,6 +10,7 @@
 
 #include "config/sshd_config.hpp"
 #include "connection.hpp"
+#include "crypto/library_version.hpp"
 #include "daemon.hpp"
 #include "options.hpp"
 #include "setup.hpp"
@@ -55,6 +56,7 @@ void sanitise_stdfd() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  skiff::crypto::skip_cleanup_at_exit();  // a connection process's exit is its last act
   std::span<const char* const> args(const_cast<const char* const*>(argv), static_cast<std::size_t>(argc));
   auto parsed = parse_options(args);
   if (!parsed) {
