@@ -52,15 +52,14 @@ std::vector<std::string> split_commas(std::string_view s) {
 
 }  // namespace
 
-std::vector<std::uint8_t> timing_secret_from(const std::vector<skiff::PrivateKey>& host_keys) {
+std::vector<std::uint8_t> timing_secret_from(const std::vector<std::string>& host_key_file_texts) {
   skiff::crypto::Hash h(skiff::crypto::HashAlg::sha512);
-  constexpr std::string_view kLabel = "skiffd timing secret v1";
+  constexpr std::string_view kLabel = "skiffd timing secret v2";
   h.update(skiff::ByteView(reinterpret_cast<const std::uint8_t*>(kLabel.data()), kLabel.size()));
-  for (const auto& key : host_keys) {
-    // PKCS#8 is a deterministic encoding (the openssh format carries random check bytes).
-    auto text = key.to_file_text({}, skiff::PrivateKeyFormat::pkcs8);
-    if (!text) continue;
-    h.update(skiff::ByteView(reinterpret_cast<const std::uint8_t*>(text->data()), text->size()));
+  for (const auto& text : host_key_file_texts) {
+    const std::uint64_t n = text.size();  // lengths first: no two lists hash alike
+    h.update(skiff::ByteView(reinterpret_cast<const std::uint8_t*>(&n), sizeof n));
+    h.update(skiff::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
   }
   auto digest = h.finish();
   return {digest.begin(), digest.end()};
@@ -87,7 +86,7 @@ skiff::ServerOptions make_server_options(const Setup& setup, const skiff::config
   }
   o.login_grace_time = std::chrono::seconds(c.login_grace_time);
   o.pubkey_accepted_algorithms = c.pubkey_accepted_algorithms;
-  o.timing_secret = timing_secret_from(setup.host_keys);
+  o.timing_secret = setup.timing_secret;
   o.max_sessions = c.max_sessions > 0 ? static_cast<unsigned>(c.max_sessions) : 0;
   o.client_alive_interval = std::chrono::seconds(c.client_alive_interval);
   o.client_alive_count_max = c.client_alive_count_max > 0 ? static_cast<unsigned>(c.client_alive_count_max) : 0;

@@ -19,7 +19,9 @@ skiff::ServerOptions make_server_options(const Setup& setup, const skiff::config
 // sshd's timing secret (the per-user failure delay) must be the same in every connection
 // process, or a client could tell existing from unknown users by comparing connections.
 // The re-executed children share nothing but the host keys, so it is derived from them:
-// secret, stable while the keys are, and nothing to pass between processes.
-std::vector<std::uint8_t> timing_secret_from(const std::vector<skiff::PrivateKey>& host_keys);
+// secret, stable while the keys are, and nothing to pass between processes. It hashes the
+// key files' bytes as read (encoding the keys again, as PKCS#8, cost every connection
+// OpenSSL's encoder set-up).
+std::vector<std::uint8_t> timing_secret_from(const std::vector<std::string>& host_key_file_texts);
 
 }  // namespace skiffd

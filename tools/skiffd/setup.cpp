@@ -10,7 +10,9 @@
 #include <cstring>
 #include <optional>
 
+#include "crypto/secure.hpp"
 #include "io/file_io.hpp"
+#include "server_options.hpp"
 #include "wire/limits.hpp"
 
 namespace skiffd {
@@ -205,6 +207,7 @@ std::expected<void, SetupFailure> prepare_user_files(const Setup& s) {
 
 std::expected<void, SetupFailure> load_host_keys(Setup& s) {
   s.host_keys.clear();
+  std::vector<std::string> texts;  // for the timing secret; wiped below
   for (const auto& path : s.config.host_keys) {
     struct stat st{};
     if (stat(path.c_str(), &st) == 0 && st.st_uid == getuid() && (st.st_mode & 077) != 0) {
@@ -231,7 +234,10 @@ std::expected<void, SetupFailure> load_host_keys(Setup& s) {
     SKIFFD_LOG(debug1, "private host key #%zu: %s %s", s.host_keys.size(), key->type_name().c_str(),
                key->public_key().fingerprint().c_str());
     s.host_keys.push_back(std::move(*key));
+    if (auto text = skiff::io::read_file(path, skiff::limits::kMaxKeyFileBytes)) texts.push_back(std::move(*text));
   }
+  s.timing_secret = timing_secret_from(texts);
+  for (auto& t : texts) skiff::crypto::wipe(t.data(), t.size());
   if (s.host_keys.empty()) return failure(1, "skiffd: no hostkeys available -- exiting.");
   return {};
 }

@@ -30,6 +30,7 @@ struct Setup {
   std::string state_dir;               // ordinary user: ~/.skiff/skiffd
   bool default_host_keys = false;      // no HostKey/-h: the mode's default files
   std::vector<skiff::PrivateKey> host_keys;
+  std::vector<std::uint8_t> timing_secret;  // from the host key files (server_options.hpp)
   LogSettings log;
 };
 

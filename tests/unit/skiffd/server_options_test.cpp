@@ -60,10 +60,14 @@ TEST(SkiffdServerOptions, TimingSecretIsStableAndKeyed) {
   auto a = skiff::PrivateKey::generate(skiff::KeyType::ed25519);
   auto b = skiff::PrivateKey::generate(skiff::KeyType::ed25519);
   ASSERT_TRUE(a && b);
-  const auto sa = timing_secret_from({*a});
+  auto ta = a->to_file_text({});
+  auto tb = b->to_file_text({});
+  ASSERT_TRUE(ta && tb);
+  const auto sa = timing_secret_from({*ta});
   EXPECT_EQ(sa.size(), 64u);
-  EXPECT_EQ(sa, timing_secret_from({*a}));  // every connection process computes the same
-  EXPECT_NE(sa, timing_secret_from({*b}));
+  EXPECT_EQ(sa, timing_secret_from({*ta}));  // every connection process computes the same
+  EXPECT_NE(sa, timing_secret_from({*tb}));
+  EXPECT_NE(timing_secret_from({*ta, *tb}), timing_secret_from({*ta + *tb}));
 }
 
 }  // namespace
