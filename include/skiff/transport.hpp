@@ -131,6 +131,7 @@ struct Pong {
 // A message for the layers above; the view is valid until the next call on the transport.
 struct Packet {
   ByteView payload;
+  std::uint32_t sequence = 0;  // its sequence number, for send_unimplemented()
 };
 struct Disconnected {
   Error error;
@@ -196,6 +197,9 @@ class Transport {
   Result<void> send_ping(ByteView data);  // only when the peer advertised ping@openssh.com
   Result<void> send_ignore(ByteView data);
   Result<void> send_debug(bool always_display, std::string_view message);
+  // RFC 4253 11.4: the answer to a packet whose message number the layers above do not
+  // know (event::Packet::sequence), in the order such packets arrived.
+  Result<void> send_unimplemented(std::uint32_t sequence);
   // Sends DISCONNECT and closes; pending output should still be flushed.
   void disconnect(std::uint32_t reason, std::string description);
   // The userauth layer calls this when authentication succeeds (server: right after

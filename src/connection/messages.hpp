@@ -43,6 +43,8 @@ inline constexpr std::uint8_t kChannelRequest = 98;
 inline constexpr std::uint8_t kChannelSuccess = 99;
 inline constexpr std::uint8_t kChannelFailure = 100;
 inline constexpr bool is_connection(std::uint8_t m) { return m >= 80 && m <= 100; }
+// The numbers RFC 4254 assigns (83-89 are unassigned within the connection range).
+inline constexpr bool is_defined(std::uint8_t m) { return (m >= 80 && m <= 82) || (m >= 90 && m <= 100); }
 }  // namespace msg
 
 // CHANNEL_OPEN_FAILURE reason codes (RFC 4254 5.1).

@@ -123,7 +123,7 @@ class ConnectionBase {
   ConnectionBase& operator=(ConnectionBase&&) noexcept = default;
 
   // Hands an upper-layer payload numbered 80..255 to the engine (or ends the connection).
-  void route_to_engine(ByteView payload);
+  void route_to_engine(const skiff::event::Packet& packet);
   // Sends a payload; a refusal by the transport ends the connection.
   bool send(ByteView payload);
   // Moves engine output to the transport while it can take it.

@@ -45,9 +45,16 @@ void ConnectionBase::protocol_error(std::string description) {
   transport_.disconnect(reason::kProtocolError, std::move(description));
 }
 
-void ConnectionBase::route_to_engine(ByteView payload) {
+void ConnectionBase::route_to_engine(const skiff::event::Packet& packet) {
+  const ByteView payload = packet.payload;
   if (!authenticated_) {
     protocol_error("message " + std::to_string(payload[0]) + " before authentication");
+    return;
+  }
+  if (!connection::msg::is_defined(payload[0])) {
+    // RFC 4253 11.4, as OpenSSH: a message nobody here knows is answered, not fatal (a
+    // peer may probe for an extension). The transport caps what unanswered output holds.
+    if (auto r = transport_.send_unimplemented(packet.sequence); !r) protocol_error(r.error().message);
     return;
   }
   if (auto r = engine_.handle(payload); !r) {

@@ -65,7 +65,7 @@ void ServerConnection::route(TransportEvent& ev, TimePoint now) {
   if (auto* p = std::get_if<skiff::event::Packet>(&ev)) {
     std::uint8_t number = p->payload[0];
     if (!auth::msg::is_userauth(number)) {
-      route_to_engine(p->payload);
+      route_to_engine(*p);
       return;
     }
     if (!auth_) {

@@ -311,7 +311,7 @@ Result<std::optional<TransportEvent>> Transport::Impl::dispatch(ByteView payload
     if (!service_active) {
       return fail(Errc::protocol_error, "message " + std::to_string(type) + " before a service was accepted");
     }
-    return TransportEvent{event::Packet{payload}};
+    return TransportEvent{event::Packet{payload, decoder.last_sequence()}};
   }
   // An unknown transport-layer message: RFC 4253 11.4.
   Bytes m;
@@ -570,6 +570,12 @@ Result<void> Transport::send_ping(ByteView data) {
 Result<void> Transport::send_ignore(ByteView data) {
   Bytes m;
   wire::Writer(m).byte(msg::kIgnore).string(data);
+  return impl_->queue_or_send(m);
+}
+
+Result<void> Transport::send_unimplemented(std::uint32_t sequence) {
+  Bytes m;
+  wire::Writer(m).byte(msg::kUnimplemented).u32(sequence);
   return impl_->queue_or_send(m);
 }
 

@@ -82,6 +82,7 @@ class EndpointPair {
   std::vector<std::string> client_auth_log, server_auth_log;
   std::vector<std::string> server_transport_log;
   std::uint64_t client_kex = 0;
+  std::vector<std::uint32_t> client_unimplemented;  // sequence numbers the server did not know
   std::optional<skiff::event::Disconnected> client_end, server_end;
 
  private:
@@ -117,6 +118,7 @@ class EndpointPair {
         if (host_key_verdict == false) client.reject_host_key("rejected by test");
       } else if (auto* t = std::get_if<ep::TransportInfo>(&*ev)) {
         if (std::holds_alternative<skiff::event::KexComplete>(t->event)) ++client_kex;
+        if (auto* u = std::get_if<skiff::event::Unimplemented>(&t->event)) client_unimplemented.push_back(u->sequence);
       } else if (auto* a = std::get_if<ep::ClientAuth>(&*ev)) {
         if (std::holds_alternative<auth::client_event::PasswordNeeded>(a->event)) {
           client_auth_log.push_back("password?");
@@ -467,6 +469,28 @@ TEST(EndpointPair, ChannelOpenBeforeAuthenticationEndsTheConnection) {
   EXPECT_EQ(p.client_end->reason, dc::kProtocolError);
   EXPECT_FALSE(p.server.authenticated());
   EXPECT_TRUE(p.server_auth_log.empty());
+}
+
+TEST(EndpointPair, UnknownMessagesAfterAuthenticationAreAnsweredUnimplemented) {
+  // RFC 4253 11.4: OpenSSH answers a message number it does not know and goes on; so
+  // must skiff (an unassigned connection number, a reserved one, a local extension; 192 and 193
+  // are ping and pong).
+  EndpointPair p(make_client({"password"}), make_server());
+  p.pump();
+  ASSERT_TRUE(p.server.authenticated());
+  for (std::uint8_t number : {85, 120, 200})
+    ASSERT_TRUE(p.client.transport().send(Bytes{number, 1, 2, 3}));
+  p.pump();
+  EXPECT_FALSE(p.server_end);
+  EXPECT_FALSE(p.client_end);
+  ASSERT_EQ(p.client_unimplemented.size(), 3u);  // in order, one per packet sent
+  const std::uint32_t first = p.client_unimplemented[0];
+  EXPECT_EQ(first, 3u);  // strict kex: 0 service request, 1 none, 2 password
+  EXPECT_EQ(p.client_unimplemented, (std::vector<std::uint32_t>{first, first + 1, first + 2}));
+  // The connection still works.
+  ASSERT_TRUE(p.client.open(conn::SessionOpen{}));
+  p.pump();
+  EXPECT_FALSE(p.server_end);
 }
 
 TEST(EndpointPair, UnsolicitedUserauthSuccessEndsTheConnection) {
