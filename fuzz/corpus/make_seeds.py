@@ -266,8 +266,71 @@ def kex_client_seeds():
     write(t, "zeros", b"\0" * 64)
 
 
+# ---------------------------------------------------------------- fuzz_sftp_server
+def sftp_msg(type_, body):
+    return struct.pack(">IB", len(body) + 1, type_) + body
+
+
+def sftp_seeds():
+    t = "fuzz_sftp_server"
+    u32 = lambda v: struct.pack(">I", v)
+    u64 = lambda v: struct.pack(">Q", v)
+    s = ssh_string
+    handle0 = s(u32(0))
+    handle1 = s(u32(1))
+    attrs = u32(0x0000000F) + u64(4) + u32(1000) + u32(1000) + u32(0o100600) + u32(1) + u32(2)
+    session = b"".join([
+        sftp_msg(3, u32(1) + s(b"new") + u32(0x1A) + attrs),  # open write|create|trunc
+        sftp_msg(6, u32(2) + handle0 + u64(0) + s(b"hello")),
+        sftp_msg(5, u32(3) + handle0 + u64(0) + u32(100)),
+        sftp_msg(8, u32(4) + handle0),
+        sftp_msg(10, u32(5) + handle0 + u32(4) + u32(0o600)),
+        sftp_msg(11, u32(6) + s(b".")),
+        sftp_msg(12, u32(7) + handle1),
+        sftp_msg(12, u32(8) + handle1),
+        sftp_msg(4, u32(9) + handle1),
+        sftp_msg(16, u32(10) + s(b"link/../dir")),
+        sftp_msg(19, u32(11) + s(b"link")),
+        sftp_msg(20, u32(12) + s(b"file") + s(b"sym")),
+        sftp_msg(18, u32(13) + s(b"sym") + s(b"sym2")),
+        sftp_msg(14, u32(14) + s(b"d2") + u32(0)),
+        sftp_msg(15, u32(15) + s(b"d2")),
+        sftp_msg(13, u32(16) + s(b"sym2")),
+        sftp_msg(17, u32(17) + s(b"loop")),
+        sftp_msg(7, u32(18) + s(b"loop")),
+        sftp_msg(9, u32(19) + s(b"file") + u32(4) + u32(0o644)),
+    ])
+    ext = lambda i, name, body: sftp_msg(200, u32(i) + s(name) + body)
+    extensions = b"".join([
+        sftp_msg(3, u32(1) + s(b"file") + u32(1) + u32(0)),
+        sftp_msg(3, u32(2) + s(b"copy") + u32(0x0A) + u32(0)),
+        ext(3, b"posix-rename@openssh.com", s(b"file") + s(b"f2")),
+        ext(4, b"statvfs@openssh.com", s(b".")),
+        ext(5, b"fstatvfs@openssh.com", handle0),
+        ext(6, b"hardlink@openssh.com", s(b"f2") + s(b"f3")),
+        ext(7, b"fsync@openssh.com", handle1),
+        ext(8, b"lsetstat@openssh.com", s(b"link") + u32(4) + u32(0o777)),
+        ext(9, b"limits@openssh.com", b""),
+        ext(10, b"expand-path@openssh.com", s(b"~/dir")),
+        ext(11, b"copy-data", handle0 + u64(0) + u64(0) + handle1 + u64(0)),
+        ext(12, b"home-directory", s(b"")),
+        ext(13, b"users-groups-by-id@openssh.com", s(u32(0) + u32(1000)) + s(u32(1000))),
+        ext(14, b"unknown@example.com", b"xyz"),
+    ])
+    init = sftp_msg(1, u32(3))
+    write(t, "session", bytes([0x04 | 0x08 | (12 << 4)]) + session)
+    write(t, "session_small_pieces", bytes([0x04 | 0x08 | (0 << 4)]) + session)
+    write(t, "extensions", bytes([0x04 | 0x08 | (12 << 4)]) + extensions)
+    write(t, "read_only_deny", bytes([0x07 | 0x08 | (12 << 4)]) + session + extensions)
+    write(t, "own_init", bytes([0x08 | (12 << 4)]) + init + session)
+    reads = b"".join(sftp_msg(5, u32(100 + i) + handle0 + u64(0) + u32(262144)) for i in range(8))
+    write(t, "backpressure", bytes([0x04 | (12 << 4)]) + sftp_msg(3, u32(1) + s(b"file") + u32(1) + u32(0)) + reads)
+    write(t, "oversized", bytes([0x04 | (12 << 4)]) + u32(0x40001) + b"x")
+
+
 if __name__ == "__main__":
     version_seeds()
     packet_seeds()
     transport_server_seeds()
     kex_client_seeds()
+    sftp_seeds()

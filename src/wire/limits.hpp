@@ -133,4 +133,30 @@ inline constexpr int kAuthorizedKeysCommandTimeoutSeconds = 30;
 inline constexpr std::size_t kMaxMotdBytes = 64 * 1024;
 inline constexpr std::size_t kMaxUserGroups = 65536;  // NGROUPS_MAX on Linux
 
+// SFTP (src/sftp, draft-ietf-secsh-filexfer-02 = version 3). A message is at most
+// OpenSSH's SFTP_MAX_MSG_LENGTH; a READ is answered with at most kMaxSftpReadLength bytes
+// and a WRITE may carry as much (the values limits@openssh.com advertises). Handles are
+// 4 bytes here; the draft caps a peer's at 256. The server stops decoding requests while
+// more than kMaxSftpPendingOutput bytes of replies wait to be taken (a client that writes
+// but never reads meets backpressure), and ends the session if it is fed more than
+// kMaxSftpUnprocessedInput bytes without them being processed.
+inline constexpr std::size_t kMaxSftpMessage = 256 * 1024;
+inline constexpr std::size_t kMaxSftpReadLength = kMaxSftpMessage - 1024;
+inline constexpr std::size_t kMaxSftpWriteLength = kMaxSftpMessage - 1024;
+inline constexpr std::size_t kMaxSftpHandleLength = 256;
+inline constexpr std::size_t kMaxSftpOpenHandles = 1024;
+inline constexpr std::size_t kMaxSftpPendingOutput = 1024 * 1024;
+inline constexpr std::size_t kMaxSftpUnprocessedInput = 2 * kMaxSftpMessage;
+// Entries in one NAME reply to READDIR (OpenSSH sends at most 100), and entries a
+// directory handle holds back when the reply was full.
+inline constexpr std::size_t kMaxSftpNamesPerReply = 100;
+// Extension pairs in INIT or VERSION; log records the server queues for its caller
+// (beyond this the oldest are dropped and counted).
+inline constexpr std::size_t kMaxSftpExtensions = 64;
+inline constexpr std::size_t kMaxSftpQueuedLogRecords = 1024;
+// Symbolic links followed while resolving one path (REALPATH, expand-path), as SYMLOOP_MAX.
+inline constexpr int kMaxSftpSymlinkHops = 32;
+// copy-data moves data in chunks of this size.
+inline constexpr std::size_t kSftpCopyChunk = 64 * 1024;
+
 }  // namespace skiff::limits
