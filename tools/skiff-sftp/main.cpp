@@ -42,7 +42,17 @@ std::optional<std::string> read_line(std::FILE* in, bool& too_long) {
   std::string line;
   too_long = false;
   int ch;
-  while ((ch = std::fgetc(in)) != EOF) {
+  for (;;) {
+    ch = std::fgetc(in);
+    if (ch == EOF) {
+      // ^C at the prompt: a fresh prompt, as sftp's read_interrupt, not the end.
+      if (std::ferror(in) && errno == EINTR) {
+        std::clearerr(in);
+        std::printf("\n");
+        return std::string();
+      }
+      break;
+    }
     if (ch == '\n') return line;
     if (line.size() < kMaxLine) line += static_cast<char>(ch);
     else too_long = true;
