@@ -159,4 +159,14 @@ inline constexpr int kMaxSftpSymlinkHops = 32;
 // copy-data moves data in chunks of this size.
 inline constexpr std::size_t kSftpCopyChunk = 64 * 1024;
 
+// The SFTP client (src/sftp/client.hpp). Requests it keeps outstanding at once, all
+// transfers together (sftp's -R asks for 64 per transfer); entries it accepts in one NAME
+// reply (a READDIR answer is bounded by the message size anyway: this bounds the work);
+// the read/write size it uses when the server does not advertise limits@openssh.com,
+// and the smallest it shrinks to after short reads (OpenSSH's values).
+inline constexpr std::size_t kMaxSftpClientOutstanding = 4096;
+inline constexpr std::size_t kMaxSftpClientNamesPerReply = 10000;
+inline constexpr std::size_t kSftpClientDefaultRequestSize = 32 * 1024;
+inline constexpr std::size_t kSftpClientMinReadSize = 512;
+
 }  // namespace skiff::limits

@@ -298,7 +298,10 @@ asio::awaitable<bool> start_session(Shared& st) {
   }
   send_environment(st);
   Result<void> started;
-  if (st.setup.command) {
+  if (st.setup.command && st.setup.subsystem) {
+    st.log.debug1("Sending subsystem: " + *st.setup.command);
+    started = co_await st.ch.subsystem(*st.setup.command);
+  } else if (st.setup.command) {
     st.log.debug1("Sending command: " + *st.setup.command);
     started = co_await st.ch.exec(*st.setup.command);
   } else {

@@ -26,6 +26,7 @@ struct SessionSetup {
   bool request_pty = false;          // the RequestTTY decision
   bool force_pty = false;            // RequestTTY force (-tt): raw mode even without a local terminal
   std::optional<std::string> command;  // exec; nullopt: shell
+  bool subsystem = false;            // -s / SessionType subsystem: `command` names a subsystem
   bool stdin_null = false;           // -n / -f: the channel gets EOF at once
   bool fork_after_auth = false;      // -f: go to the background once the session is set up
   int escape_char = '~';             // EscapeChar (-1: none); honoured only with a pty

@@ -235,6 +235,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.request_pty = st.in.request_pty;
   s.force_pty = cfg.request_tty == config::RequestTty::force;
   s.command = st.in.command;
+  s.subsystem = cfg.get("sessiontype") == "subsystem";
   s.stdin_null = cfg.get("stdinnull") == "yes";
   s.fork_after_auth = cfg.get("forkafterauthentication") == "yes";
   s.escape_char = cfg.escape_char;
