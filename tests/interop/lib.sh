@@ -298,7 +298,8 @@ start_sshd() {
     fi
   fi
 
-  local extra=("UsePAM no" "Subsystem sftp internal-sftp")
+  # SSHD_SFTP_SUBSYSTEM: what serves sftp (sshd refuses a second Subsystem sftp line).
+  local extra=("UsePAM no" "Subsystem sftp ${SSHD_SFTP_SUBSYSTEM:-internal-sftp}")
   _start_login_daemon sshd "$SKIFF_SSHD" extra SSHD_CONFIG_TAIL "$@"
   SSHD_PORT=$DAEMON_PORT SSHD_PID=$DAEMON_PID SSHD_LOG=$DAEMON_LOG SSHD_CONFIG=$DAEMON_CONFIG SSHD_DIR=$DAEMON_DIR
 }
