@@ -421,4 +421,24 @@ AuthorizedKeysFile parse_authorized_keys(std::string_view text, std::string_view
   return file;
 }
 
+AuthorizedKeyOptions merge_most_restrictive(const AuthorizedKeyOptions& first, const AuthorizedKeyOptions& then) {
+  AuthorizedKeyOptions m = first;
+  m.pty = first.pty && then.pty;
+  m.port_forwarding = first.port_forwarding && then.port_forwarding;
+  m.agent_forwarding = first.agent_forwarding && then.agent_forwarding;
+  m.x11_forwarding = first.x11_forwarding && then.x11_forwarding;
+  m.user_rc = first.user_rc && then.user_rc;
+  m.no_touch_required = first.no_touch_required && then.no_touch_required;
+  m.verify_required = first.verify_required || then.verify_required;
+  if (!m.command) m.command = then.command;
+  if (!m.from) m.from = then.from;
+  if (!m.tunnel) m.tunnel = then.tunnel;
+  if (!m.principals) m.principals = then.principals;
+  if (m.permitopen.empty()) m.permitopen = then.permitopen;
+  if (m.permitlisten.empty()) m.permitlisten = then.permitlisten;
+  if (then.expiry_time && (!m.expiry_time || *then.expiry_time < *m.expiry_time)) m.expiry_time = then.expiry_time;
+  m.environment.insert(m.environment.end(), then.environment.begin(), then.environment.end());
+  return m;
+}
+
 }  // namespace skiff::keys

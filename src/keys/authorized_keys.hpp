@@ -63,4 +63,10 @@ struct AuthorizedKeysFile {
 // limits::kMaxKeyFileLine) reported in problems and skipped.
 AuthorizedKeysFile parse_authorized_keys(std::string_view text, std::string_view file_name);
 
+// The options in force after a login that verified more than one key (AuthenticationMethods
+// "publickey,publickey"), as sshd's sshauthopt_merge: each permission only if both lines
+// grant it, the earlier expiry, the first forced command and permitopen/permitlisten list
+// that is set, the environment of both.
+AuthorizedKeyOptions merge_most_restrictive(const AuthorizedKeyOptions& first, const AuthorizedKeyOptions& then);
+
 }  // namespace skiff::keys

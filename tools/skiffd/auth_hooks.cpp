@@ -170,14 +170,14 @@ void Login::auth_failed(const skiff::AuthFailure& f) {
 void Login::on_authenticated(const skiff::AuthenticatedUser& u) {
   const std::string& last = u.methods.empty() ? std::string() : u.methods.back();
   const auto method = method_of(last);
-  const skiff::crypto::PublicKey* key = nullptr;
-  if (method == AuthMethod::publickey && !u.keys.empty()) key = &u.keys.back().impl().key;
+  std::vector<skiff::crypto::PublicKey> verified;
+  for (const auto& k : u.keys) verified.push_back(k.impl().key);
   if (!method) {
     on_fatal_("authenticated by an unknown method " + last);
     return;
   }
   // Logs "Accepted ..." and opens the PAM session.
-  if (auto ok = privileged_.authenticated(*method, key); !ok) {
+  if (auto ok = privileged_.authenticated(*method, verified); !ok) {
     on_fatal_(ok.error().message);
     return;
   }

@@ -86,6 +86,21 @@ skiff::wire::Bytes blob_of(std::string_view pub) {
   return *skiff::wire::base64_decode(pub.substr(sp1 + 1, sp2 - sp1 - 1));
 }
 
+TEST(AuthorizedKeys, MergeKeepsTheMostRestrictive) {
+  auto a = parse_authorized_key_line(with_options("command=\"one\",no-pty,environment=\"A=1\",expiry-time=\"20300101\""));
+  auto b = parse_authorized_key_line(
+      with_options("restrict,pty,command=\"two\",permitopen=\"h:1\",environment=\"B=2\",expiry-time=\"20290101\""));
+  ASSERT_TRUE(a && b);
+  auto m = skiff::keys::merge_most_restrictive(a->options, b->options);
+  EXPECT_EQ(m.command, "one");  // the first forced command
+  EXPECT_FALSE(m.pty);          // refused by the first
+  EXPECT_FALSE(m.port_forwarding);  // refused by the second (restrict)
+  EXPECT_FALSE(m.agent_forwarding);
+  EXPECT_EQ(m.permitopen, std::vector<std::string>{"h:1"});
+  EXPECT_EQ(m.environment, (std::vector<std::string>{"A=1", "B=2"}));
+  EXPECT_EQ(m.expiry_time, b->options.expiry_time);  // the earlier one
+}
+
 }  // namespace
 
 TEST(AuthorizedKeys, BareKeysOfEveryType) {

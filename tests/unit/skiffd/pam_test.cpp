@@ -113,7 +113,7 @@ TEST(SkiffdPam, RealAccountPasswordAndKeyboardInteractive) {
       ASSERT_TRUE(right);
       EXPECT_TRUE(is<conversation::Accepted>(wait_state(**right)));
       right->reset();
-      ASSERT_TRUE(priv.authenticated(AuthMethod::password, nullptr));
+      ASSERT_TRUE(priv.authenticated(AuthMethod::password, {}));
     }
     EXPECT_NE(skiffd_test::read_text(logfile).find("Accepted password for " + std::string(user) +
                                                     " from 192.0.2.7 port 50022 ssh2"),

@@ -163,7 +163,7 @@ TEST(SkiffdLocalPrivileged, InvalidUserIsRefusedEverywhere) {
   auto conv = priv.start_password("secret", std::nullopt);
   ASSERT_TRUE(conv);
   EXPECT_TRUE(std::holds_alternative<conversation::Rejected>(skiffd_test::wait_state(**conv)));
-  EXPECT_EQ(priv.authenticated(AuthMethod::password, nullptr).error().code, skiff::Errc::protocol_error);
+  EXPECT_EQ(priv.authenticated(AuthMethod::password, {}).error().code, skiff::Errc::protocol_error);
   EXPECT_EQ(priv.spawn_session({}).error().code, skiff::Errc::protocol_error);
   EXPECT_NE(skiffd_test::read_text(logfile).find("Invalid user no-such-user-skiffd from 192.0.2.7 port 50022"),
             std::string::npos);
@@ -190,7 +190,7 @@ TEST(SkiffdLocalPrivileged, PublickeyThenSessionAsTestUser) {
   auto found = priv.find_authorized_key(key);
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->source, keys + ":1");
-  ASSERT_TRUE(priv.authenticated(AuthMethod::publickey, &key));
+  ASSERT_TRUE(priv.authenticated(AuthMethod::publickey, std::span(&key, 1)));
   EXPECT_NE(skiffd_test::read_text(logfile).find("Accepted publickey for skifftest from 192.0.2.7 port 50022 ssh2: ED25519 SHA256:"),
             std::string::npos)
       << skiffd_test::read_text(logfile);
@@ -258,10 +258,10 @@ TEST(SkiffdLocalPrivileged, RootWithForcedCommandsOnly) {
   ASSERT_TRUE(refused);
   EXPECT_FALSE(*refused);
   EXPECT_NE(skiffd_test::read_text(logfile).find("ROOT LOGIN REFUSED FROM 192.0.2.7 port 50022"), std::string::npos);
-  EXPECT_FALSE(priv.authenticated(AuthMethod::publickey, &plain));  // never authorised
+  EXPECT_FALSE(priv.authenticated(AuthMethod::publickey, std::span(&plain, 1)));  // never authorised
   auto found = priv.find_authorized_key(forced);
   ASSERT_TRUE(found && *found);
-  ASSERT_TRUE(priv.authenticated(AuthMethod::publickey, &forced));
+  ASSERT_TRUE(priv.authenticated(AuthMethod::publickey, std::span(&forced, 1)));
   EXPECT_FALSE(priv.pty_permitted());
   SessionRequest with_pty;
   with_pty.pty = skiff::connection::PtyReq{"vt100", 80, 24, 0, 0, {}};
@@ -277,6 +277,30 @@ TEST(SkiffdLocalPrivileged, RootWithForcedCommandsOnly) {
                                                   "forced:$SSH_ORIGINAL_COMMAND' for root from 192.0.2.7 port 50022 id 5"),
             std::string::npos)
       << skiffd_test::read_text(logfile);
+  priv.terminate_session(p->pid);
+}
+
+TEST(SkiffdLocalPrivileged, KeyOptionsHoldWhenAPasswordStepCameLast) {
+  // AuthenticationMethods publickey,password: the key's command= and no-pty still apply
+  // (they were once lost when the last step was not publickey).
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  TempDir dir;
+  auto forced = skiff::crypto::PrivateKey::generate(skiff::crypto::KeyType::ed25519)->public_key();
+  std::string keys = dir.path() + "/keys";
+  skiffd_test::write_file(keys, "command=\"echo only-this\",no-pty " + skiff::keys::format_public_key_line(forced, "f") + "\n");
+  ServerLog log({LogLevel::quiet, -1, false, false, ""});
+  auto cfg = config_of("UsePAM no\nStrictModes no\nPermitRootLogin yes\nAuthorizedKeysFile " + keys + "\n");
+  LocalPrivileged priv({cfg, test_peer()}, log);
+  ASSERT_TRUE(priv.begin_user("root"));
+  auto found = priv.find_authorized_key(forced);
+  ASSERT_TRUE(found && *found);
+  ASSERT_TRUE(priv.authenticated(AuthMethod::password, std::span(&forced, 1)));
+  EXPECT_FALSE(priv.pty_permitted());
+  SessionRequest req;
+  req.command = "echo anything-else";
+  auto p = priv.spawn_session(req);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(read_all(p->stdout_fd.get()), "only-this\n");
   priv.terminate_session(p->pid);
 }
 
@@ -304,7 +328,7 @@ TEST(SkiffdLocalPrivileged, PtySessionOwnsTheTerminal) {
   LocalPrivileged priv(o, log);
   ASSERT_TRUE(priv.begin_user("skifftest"));
   ASSERT_TRUE(priv.find_authorized_key(key));
-  ASSERT_TRUE(priv.authenticated(AuthMethod::publickey, &key));
+  ASSERT_TRUE(priv.authenticated(AuthMethod::publickey, std::span(&key, 1)));
   EXPECT_TRUE(priv.pty_permitted());
   SessionRequest req;
   req.pty = skiff::connection::PtyReq{"vt100", 90, 20, 0, 0, {}};

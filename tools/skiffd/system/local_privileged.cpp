@@ -245,18 +245,22 @@ Result<std::optional<AuthorizedKeyMatch>> LocalPrivileged::find_authorized_key(c
   return match;
 }
 
-Result<void> LocalPrivileged::authenticated(AuthMethod method, const crypto::PublicKey* key) {
+Result<void> LocalPrivileged::authenticated(AuthMethod method, std::span<const crypto::PublicKey> verified_keys) {
   Impl& d = *impl_;
   if (d.phase != Impl::Phase::user || !d.user.allowed)
     return fail(Errc::protocol_error, "authenticated: no allowed user is authenticating");
-  if (method == AuthMethod::publickey) {
-    if (key == nullptr) return fail(Errc::invalid_argument, "authenticated: publickey without its key");
-    auto it = d.matched.find(keys::encode_public_blob(*key));
+  if (method == AuthMethod::none) return fail(Errc::protocol_error, "authenticated: method none is never accepted");
+  if (method == AuthMethod::publickey && verified_keys.empty())
+    return fail(Errc::invalid_argument, "authenticated: publickey without its key");
+  // Every verified key's line restricts the session, not only the last step's: a key with
+  // command= or restrict followed by a password must not give an unrestricted session.
+  d.key_options.reset();
+  for (const auto& key : verified_keys) {
+    auto it = d.matched.find(keys::encode_public_blob(key));
     if (it == d.matched.end()) return fail(Errc::protocol_error, "authenticated: the key was never authorised");
-    d.key_options = it->second;
-  } else if (method == AuthMethod::none) {
-    return fail(Errc::protocol_error, "authenticated: method none is never accepted");
+    d.key_options = d.key_options ? keys::merge_most_restrictive(*d.key_options, it->second) : it->second;
   }
+  const crypto::PublicKey* key = method == AuthMethod::publickey ? &verified_keys.back() : nullptr;
 #ifdef SKIFF_HAVE_PAM
   if (d.use_pam) {
     if (auto a = d.pam->account(); !a) {

@@ -36,7 +36,7 @@ class LocalPrivileged final : public Privileged {
                                                            std::optional<SecretString> new_password) override;
   Result<std::unique_ptr<AuthConversation>> start_keyboard_interactive() override;
   Result<std::optional<AuthorizedKeyMatch>> find_authorized_key(const crypto::PublicKey& key) override;
-  Result<void> authenticated(AuthMethod method, const crypto::PublicKey* key) override;
+  Result<void> authenticated(AuthMethod method, std::span<const crypto::PublicKey> verified_keys) override;
   Result<SessionProcess> spawn_session(const SessionRequest& request) override;
   Result<std::optional<SessionExit>> reap_session(pid_t pid) override;
   void terminate_session(pid_t pid) override;

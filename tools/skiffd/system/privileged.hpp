@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -195,9 +196,12 @@ class Privileged {
   // nullopt when none; Errc values only for a misuse.
   virtual Result<std::optional<AuthorizedKeyMatch>> find_authorized_key(const crypto::PublicKey& key) = 0;
 
-  // The core accepted the user. key: the verified key of a publickey login (for the log
-  // line and for authorized_keys options). Opens the PAM session when PAM is used.
-  virtual Result<void> authenticated(AuthMethod method, const crypto::PublicKey* key) = 0;
+  // The core accepted the user; method is the last step's. verified_keys: every key whose
+  // signature was verified on the way, in order (AuthenticationMethods may ask for a key
+  // and then a password, or two keys): their authorized_keys options all apply, merged
+  // most restrictive first (keys::merge_most_restrictive), whatever the last step was. A
+  // publickey login's last key is the one logged. Opens the PAM session when PAM is used.
+  virtual Result<void> authenticated(AuthMethod method, std::span<const crypto::PublicKey> verified_keys) = 0;
 
   // Whether a pty-req may be granted now (PermitTTY, the key's no-pty): the answer to
   // the request itself.
