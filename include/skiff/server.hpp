@@ -91,7 +91,17 @@ struct AuthPartialSuccess {
   std::string peer;
 };
 
+// The methods offered to one user (see ServerHooks::methods_for_user).
+struct UserAuthMethods {
+  std::vector<std::string> methods;
+  std::vector<std::vector<std::string>> authentication_methods;  // empty: any one method
+};
+
 struct ServerHooks {
+  // Called once, with the user name of the client's first request and before anything is
+  // answered: the methods to offer that user instead of ServerOptions' (a per-user
+  // configuration, as sshd's Match User), or nullopt to keep them. Synchronous.
+  std::function<std::optional<UserAuthMethods>(const std::string& user)> methods_for_user;
   std::function<asio::awaitable<PasswordVerdict>(const PasswordCheck&)> check_password;
   std::function<asio::awaitable<bool>(const PublicKeyCheck&)> check_public_key;
   // Returns true to accept; false (or an error from ask()) rejects.

@@ -23,15 +23,7 @@ bool contains(const std::vector<std::string>& v, std::string_view s) {
 
 ServerAuth::ServerAuth(ServerAuthConfig config, ByteView session_id, TimePoint now)
     : config_(std::move(config)), session_id_(session_id.begin(), session_id.end()) {
-  if (config_.authentication_methods.empty()) {
-    for (const auto& m : config_.methods) lists_.push_back({m});
-  } else {
-    // A list naming a method that is not enabled can never complete: drop it.
-    for (const auto& l : config_.authentication_methods) {
-      bool usable = !l.empty() && std::all_of(l.begin(), l.end(), [&](const auto& m) { return contains(config_.methods, m); });
-      if (usable) lists_.push_back(l);
-    }
-  }
+  make_method_lists();
   if (config_.pubkey_accepted_algorithms.empty()) config_.pubkey_accepted_algorithms = default_pubkey_algorithms();
   if (config_.login_grace_time.count() > 0) grace_deadline_ = now + config_.login_grace_time;
 }
@@ -102,6 +94,19 @@ Result<void> ServerAuth::receive(ByteView payload, TimePoint now) {
              "unexpected message " + std::to_string(number) + " during user authentication");
 }
 
+void ServerAuth::make_method_lists() {
+  lists_.clear();
+  if (config_.authentication_methods.empty()) {
+    for (const auto& m : config_.methods) lists_.push_back({m});
+    return;
+  }
+  // A list naming a method that is not enabled can never complete: drop it.
+  for (const auto& l : config_.authentication_methods) {
+    bool usable = !l.empty() && std::all_of(l.begin(), l.end(), [&](const auto& m) { return contains(config_.methods, m); });
+    if (usable) lists_.push_back(l);
+  }
+}
+
 bool ServerAuth::method_can_continue(std::string_view m) const {
   return std::any_of(lists_.begin(), lists_.end(), [&](const auto& l) { return l.front() == m; });
 }
@@ -123,6 +128,13 @@ Result<void> ServerAuth::handle_request(ByteView payload, TimePoint now) {
     }
     user_ = req->user;
     service_ = req->service;
+    if (config_.methods_for_user) {
+      if (auto per_user = config_.methods_for_user(*user_)) {
+        config_.methods = std::move(per_user->methods);
+        config_.authentication_methods = std::move(per_user->authentication_methods);
+        make_method_lists();
+      }
+    }
     failure_delay_ = std::chrono::duration_cast<Clock::duration>(config_.min_failure_delay);
     if (!config_.timing_secret.empty() && failure_delay_.count() > 0) {
       crypto::Hash h(crypto::HashAlg::sha512);

@@ -47,6 +47,8 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include <skiff/key.hpp>
@@ -76,6 +78,14 @@ struct ServerAuthConfig {
   // user's looks like any other.
   Bytes timing_secret;
   std::chrono::seconds login_grace_time{120};  // zero: none
+  // Called once, with the user name of the first request and before any answer: methods
+  // and authentication_methods for that user (sshd's Match User). nullopt keeps the
+  // above. A plain call: the core waits for nothing, so it must not block for long.
+  struct UserMethods {
+    std::vector<std::string> methods;
+    std::vector<std::vector<std::string>> authentication_methods;
+  };
+  std::function<std::optional<UserMethods>(const std::string& user)> methods_for_user;
 };
 
 namespace server_event {
@@ -165,6 +175,7 @@ class ServerAuth {
   Result<void> start_publickey(const UserauthRequest& req, const PublicKeyRequest& pk, TimePoint now);
   bool method_can_continue(std::string_view m) const;
   std::vector<std::string> methods_that_can_continue() const;
+  void make_method_lists();  // lists_ from config_'s methods and authentication_methods
   void fail_attempt(std::string method, std::optional<PublicKey> key, TimePoint now, bool delayed = true);
   void method_succeeded(TimePoint now);
   void hold(std::optional<Bytes> payload, TimePoint now, Phase after, bool delayed);

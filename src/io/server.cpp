@@ -26,6 +26,14 @@ endpoint::ServerConfig make_config(const ServerOptions& o) {
   c.auth.pubkey_accepted_algorithms = o.pubkey_accepted_algorithms;
   c.auth.timing_secret = o.timing_secret;
   c.auth.login_grace_time = o.login_grace_time;
+  if (o.hooks.methods_for_user) {
+    c.auth.methods_for_user = [hook = o.hooks.methods_for_user](const std::string& user)
+        -> std::optional<auth::ServerAuthConfig::UserMethods> {
+      auto m = hook(user);
+      if (!m) return std::nullopt;
+      return auth::ServerAuthConfig::UserMethods{std::move(m->methods), std::move(m->authentication_methods)};
+    };
+  }
   return c;
 }
 

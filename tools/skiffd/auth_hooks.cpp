@@ -9,6 +9,7 @@
 
 #include "io/convert.hpp"
 #include "keys/key_handle.hpp"
+#include "server_options.hpp"
 #include "system/user_lookup.hpp"
 
 namespace skiffd {
@@ -68,6 +69,13 @@ Login::Login(const skiff::config::ServerConfigFile& file, const skiff::config::S
       on_fatal_(std::move(on_fatal)) {}
 
 void Login::install(skiff::ServerHooks& hooks) {
+  // sshd applies Match User before answering the first request: a Match block may offer
+  // a user methods the connection's settings do not (or take them away).
+  hooks.methods_for_user = [this](const std::string& user) -> std::optional<skiff::UserAuthMethods> {
+    begin(user);
+    if (!user_config_) return std::nullopt;
+    return offered_methods(*user_config_);
+  };
   hooks.check_password = [this](const skiff::PasswordCheck& c) { return check_password(c); };
   hooks.check_public_key = [this](const skiff::PublicKeyCheck& c) { return check_public_key(c); };
   hooks.keyboard_interactive = [this](skiff::KeyboardInteractive& k) { return keyboard_interactive(k); };
@@ -93,9 +101,10 @@ void Login::begin(const std::string& user) {
     return;
   }
   valid_ = check->account.valid;
-  if (!valid_) return;
-  skiff::config::ConnectionInfo info{check->account.name, peer_.host, peer_.address, peer_.local_address,
-                                     peer_.local_port};
+  // An unknown name is matched as given (its groups are none), as sshd does, so that it
+  // is offered what a real user of that name would be.
+  skiff::config::ConnectionInfo info{valid_ ? check->account.name : user, peer_.host, peer_.address,
+                                     peer_.local_address, peer_.local_port};
   auto per_user = file_.for_connection(info, sys::system_group_lookup());
   if (per_user) user_config_ = std::move(*per_user);
   else log_.error(per_user.error().message);

@@ -65,21 +65,28 @@ std::vector<std::uint8_t> timing_secret_from(const std::vector<std::string>& hos
   return {digest.begin(), digest.end()};
 }
 
+skiff::UserAuthMethods offered_methods(const skiff::config::ServerConfig& c) {
+  skiff::UserAuthMethods m;
+  if (c.pubkey_authentication) m.methods.emplace_back("publickey");
+  // keyboard-interactive is a PAM conversation; without PAM sshd has none to offer.
+  if (c.kbd_interactive_authentication && c.use_pam) m.methods.emplace_back("keyboard-interactive");
+  if (c.password_authentication) m.methods.emplace_back("password");
+  for (const auto& list : c.authentication_methods) {
+    if (list == "any") {
+      m.authentication_methods.clear();
+      break;
+    }
+    m.authentication_methods.push_back(split_commas(list));
+  }
+  return m;
+}
+
 skiff::ServerOptions make_server_options(const Setup& setup, const skiff::config::ServerConfig& c) {
   skiff::ServerOptions o;
   o.transport = transport_config(setup, c);
-  o.methods.clear();
-  if (c.pubkey_authentication) o.methods.emplace_back("publickey");
-  // keyboard-interactive is a PAM conversation; without PAM sshd has none to offer.
-  if (c.kbd_interactive_authentication && c.use_pam) o.methods.emplace_back("keyboard-interactive");
-  if (c.password_authentication) o.methods.emplace_back("password");
-  for (const auto& list : c.authentication_methods) {
-    if (list == "any") {
-      o.authentication_methods.clear();
-      break;
-    }
-    o.authentication_methods.push_back(split_commas(list));
-  }
+  auto offered = offered_methods(c);
+  o.methods = std::move(offered.methods);
+  o.authentication_methods = std::move(offered.authentication_methods);
   o.max_auth_tries = c.max_auth_tries > 0 ? static_cast<unsigned>(c.max_auth_tries) : 0;
   if (!c.banner.empty() && c.banner != "none") {
     if (auto text = skiff::io::read_file(c.banner, kMaxBannerBytes)) o.banner = std::move(*text);

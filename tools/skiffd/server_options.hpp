@@ -16,6 +16,11 @@ namespace skiffd {
 
 skiff::ServerOptions make_server_options(const Setup& setup, const skiff::config::ServerConfig& config);
 
+// The methods a configuration offers (PubkeyAuthentication, KbdInteractiveAuthentication
+// with UsePAM, PasswordAuthentication, AuthenticationMethods): for the connection, then
+// again with the user's Match blocks once the client names a user.
+skiff::UserAuthMethods offered_methods(const skiff::config::ServerConfig& config);
+
 // sshd's timing secret (the per-user failure delay) must be the same in every connection
 // process, or a client could tell existing from unknown users by comparing connections.
 // The re-executed children share nothing but the host keys, so it is derived from them:

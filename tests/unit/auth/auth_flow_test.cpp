@@ -202,6 +202,31 @@ TEST(AuthFlow, PasswordAloneDoesNotSatisfyPublicKeyPlusPassword) {
   EXPECT_TRUE(p.server_all<server_event::CheckPassword>().empty());
 }
 
+TEST(AuthFlow, PerUserMethodsReplaceTheConnectionsOnce) {
+  // sshd's Match User: password is off for the connection, on for this user.
+  ServerAuthConfig sc;
+  sc.methods = {"publickey"};
+  std::vector<std::string> asked;
+  sc.methods_for_user = [&asked](const std::string& user) -> std::optional<ServerAuthConfig::UserMethods> {
+    asked.push_back(user);
+    if (user != "erin") return std::nullopt;
+    return ServerAuthConfig::UserMethods{{"publickey", "password"}, {}};
+  };
+  AuthPair p(sc, client_config("erin", {"password"}));
+  p.sapp.passwords["erin"] = "pw";
+  p.capp.passwords = {"wrong", "pw"};
+  p.run();
+  EXPECT_TRUE(p.server.authenticated());
+  EXPECT_EQ(asked, std::vector<std::string>{"erin"});  // once, with the first request
+  // Another user keeps the connection's methods: no password is even asked for.
+  AuthPair q(sc, client_config("frank", {"password"}));
+  q.sapp.passwords["frank"] = "pw";
+  q.capp.passwords = {"pw"};
+  q.run();
+  EXPECT_FALSE(q.server.authenticated());
+  EXPECT_TRUE(q.server_all<server_event::CheckPassword>().empty());
+}
+
 TEST(AuthFlow, MaxAuthTriesEndsTheConnection) {
   ServerAuthConfig sc;
   sc.max_auth_tries = 3;
