@@ -82,6 +82,19 @@ connect "$SKIFF" "$SKIFF_T/kh.hashed" -o StrictHostKeyChecking=yes || fail_case 
 cp "$SKIFF_T/known" "$SKIFF_T/kh.keygen" && ssh-keygen -q -H -f "$SKIFF_T/kh.keygen" 2>/dev/null
 connect "$SKIFF" "$SKIFF_T/kh.keygen" -o StrictHostKeyChecking=yes || fail_case "skiff refuses a line hashed by ssh-keygen -H"
 
+# No terminal: the first-contact question goes to SSH_ASKPASS, as ssh's confirm() does.
+ASKPASS_YES=$(askpass_script yes)
+for prog in ssh "$SKIFF"; do
+  : >"$SKIFF_T/kh.askpass"
+  _client_env env SSH_ASKPASS="$ASKPASS_YES" SSH_ASKPASS_REQUIRE=force "$prog" -F /dev/null -p "$PORT" \
+    -i "$SKIFF_T/id_ed25519" -o IdentitiesOnly=yes -o UserKnownHostsFile="$SKIFF_T/kh.askpass" \
+    -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=ask "$SRV_USER@127.0.0.1" true \
+    2>"$SKIFF_T/err.askpass.${prog##*/}" || fail_case "${prog##*/}: 'yes' from SSH_ASKPASS did not connect"
+  grep -q "^\[127.0.0.1\]:$PORT ssh-ed25519 " "$SKIFF_T/kh.askpass" || fail_case "${prog##*/}: askpass 'yes' recorded nothing"
+done
+cmp -s "$SKIFF_T/err.askpass.ssh" "$SKIFF_T/err.askpass.skiff" ||
+  { diff "$SKIFF_T/err.askpass.ssh" "$SKIFF_T/err.askpass.skiff" >&2; fail_case "askpass: stderr differs from ssh's"; }
+
 # The server's key changes: the same known_hosts now holds a different key.
 stop_pid "$SSHD_PID"
 rm -rf "$SKIFF_T/hostkeys"

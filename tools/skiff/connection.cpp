@@ -60,6 +60,9 @@ asio::awaitable<Result<void>> check_host_key(State& st, const HostKey& k) {
   HostKeyUi ui = system_host_key_ui(st.in.ctx.home, [&log](LogLevel l, std::string_view text) {
     log.write(l == LogLevel::fatal ? Level::fatal : l == LogLevel::error ? Level::error : Level::info, text);
   });
+  // ssh's confirm() reads with read_passphrase(RP_ECHO): /dev/tty, or SSH_ASKPASS when
+  // there is no terminal (or SSH_ASKPASS_REQUIRE says so).
+  ui.ask = [&log](std::string_view prompt) { return read_passphrase(prompt, {.echo = true, .allow_eof = true}, log); };
   HostKeyDecision d = verify_host_key(q, unsafe, ui);
   if (!d.accepted) {
     st.host_key_reported = true;
