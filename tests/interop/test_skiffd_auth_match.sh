@@ -2,7 +2,8 @@
 # skiffd's authentication under Match User and AuthenticationMethods, with OpenSSH's ssh:
 # a Match User block that turns password authentication on for one user when the
 # connection's settings have it off (the methods offered follow the user, as sshd's), a
-# user outside the block is not even offered it, and with "publickey,password" the key's
+# user outside the block is not even offered it, a client that only tries "none" is
+# logged as an invalid user, and with "publickey,password" the key's
 # authorized_keys options (command=, no-pty) still hold after the password step.
 source "$(dirname "$0")/lib.sh"
 require_root "to log in as the test user"
@@ -45,6 +46,13 @@ ssh_to "$SKIFFD_PORT" -o PubkeyAuthentication=no -o PreferredAuthentications=pas
 check "another user is not offered password" "$rc" 255
 offered=$(grep -m1 'Authentications that can continue' "$SKIFF_T/ssh.log" | tr -d '\r')
 check "the methods offered to another user" "${offered##*: }" publickey
+
+# A client that only tries "none" is logged as sshd logs it: the name is looked up with
+# the first request.
+ssh_to "$SKIFFD_PORT" -o PreferredAuthentications=none -o BatchMode=yes nobody-here-skiff@127.0.0.1 true \
+  >/dev/null 2>&1 || true
+wait_log "$SKIFFD_LOG" 0 "Invalid user nobody-here-skiff from 127.0.0.1 port [0-9]+" 5 ||
+  fail_case "no 'Invalid user' line for a client that only tried none"
 
 # 2. publickey then password: the key's options hold after the password step.
 SKIFFD_CONFIG_TAIL=
