@@ -61,8 +61,10 @@ Result<void> Server::process() {
     }
     if (!*msg) break;
     // Make room at the front before replies are appended, so out_ does not keep
-    // growing while the runtime drains it slowly.
-    if (out_pos_ > 0 && out_pos_ >= out_.size() / 2) {
+    // growing while the runtime drains it slowly; only when the move is cheap or the
+    // taken part is large (limits.hpp).
+    const std::size_t left = out_.size() - out_pos_;
+    if (out_pos_ > 0 && (left <= limits::kSftpOutputCheapMove || out_pos_ >= limits::kSftpOutputCompactAt)) {
       out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_pos_));
       out_pos_ = 0;
     }

@@ -146,6 +146,11 @@ inline constexpr std::size_t kMaxSftpWriteLength = kMaxSftpMessage - 1024;
 inline constexpr std::size_t kMaxSftpHandleLength = 256;
 inline constexpr std::size_t kMaxSftpOpenHandles = 1024;
 inline constexpr std::size_t kMaxSftpPendingOutput = 1024 * 1024;
+// The replies already taken stay at the front of the server's output buffer until what is
+// left behind them is small (a cheap move) or they reach kSftpOutputCompactAt: moving the
+// rest whenever half was taken copied every byte of a download once more.
+inline constexpr std::size_t kSftpOutputCompactAt = 4 * 1024 * 1024;
+inline constexpr std::size_t kSftpOutputCheapMove = 64 * 1024;
 inline constexpr std::size_t kMaxSftpUnprocessedInput = 2 * kMaxSftpMessage;
 // Entries in one NAME reply to READDIR (OpenSSH sends at most 100), and entries a
 // directory handle holds back when the reply was full.
