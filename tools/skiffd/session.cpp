@@ -115,6 +115,8 @@ asio::awaitable<void> pump_log(std::shared_ptr<Running> r) {
   for (;;) {
     std::error_code ec;
     const std::size_t n = co_await r->log_lines->async_read_some(asio::buffer(buf), redirect_error(use_awaitable, ec));
+    // Closed by serve_session on its way out: nothing may be touched any more.
+    if (ec == asio::error::operation_aborted) co_return;
     if (ec || n == 0) break;
     for (std::size_t i = 0; i < n; ++i) {
       if (buf[i] == '\n') {
