@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +67,10 @@ void write_text(int fd, std::string_view s) {
   }
   ::closefrom(log_fd >= 0 ? 4 : 3);
   const UserAccount& u = *plan.user;
+  // A function run here (internal-sftp) keeps skiffd's memory (host keys among it):
+  // the user must never be able to ptrace it or read /proc/PID/mem, even where
+  // fs.suid_dumpable would leave it dumpable after setuid. An exec'd program resets this.
+  if (plan.run_in_child && ::prctl(PR_SET_DUMPABLE, 0) != 0) child_fail("prctl(PR_SET_DUMPABLE)");
   if (plan.change_identity) {
     if (::setgid(u.gid) < 0) child_fail("setgid");
     if (::setgroups(u.groups.size(), u.groups.data()) < 0) child_fail("setgroups");
