@@ -1,7 +1,6 @@
 // skiff-sftp-server: the SFTP subsystem as a program, sftp-server(8)'s command line.
-// It serves one session on stdin/stdout with a poll loop: read while the engine wants
-// input, write while it has output, until the client closes its side.
-#include <poll.h>
+// It serves one session on stdin/stdout with serve_loop's run_session (shared with
+// skiffd's internal-sftp).
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "io/sftp_posix_fs.hpp"
 #include "options.hpp"
+#include "serve_loop.hpp"
 #include "sftp/server.hpp"
 
 namespace {
@@ -52,78 +51,6 @@ void usage() {
                "skiff-sftp-server", "skiff-sftp-server");
 }
 
-void drain_logs(skiff::sftp::Server& server, const Logger& log) {
-  while (auto r = server.poll_log()) log.write(r->level, r->text);
-}
-
-// Writes everything pending, blocking; false when the client is gone.
-bool flush(skiff::sftp::Server& server) {
-  while (!server.pending_output().empty()) {
-    const auto out = server.pending_output();
-    const ssize_t n = ::write(STDOUT_FILENO, out.data(), out.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    server.consume_output(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-// Serves until the client closes stdin; the exit status is sftp-server's.
-int serve(skiff::sftp::Server& server, const Logger& log) {
-  std::vector<std::uint8_t> buf(256 * 1024);
-  for (;;) {
-    drain_logs(server, log);
-    pollfd fds[2] = {{-1, POLLIN, 0}, {-1, POLLOUT, 0}};
-    if (server.wants_input()) fds[0].fd = STDIN_FILENO;
-    if (!server.pending_output().empty()) fds[1].fd = STDOUT_FILENO;
-    if (fds[0].fd < 0 && fds[1].fd < 0) {
-      log.write(LogLevel::error, "server neither reads nor writes");
-      return 255;
-    }
-    if (::poll(fds, 2, -1) == -1) {
-      if (errno == EINTR) continue;
-      log.write(LogLevel::error, std::string("poll: ") + std::strerror(errno));
-      return 2;
-    }
-    if (fds[1].revents & (POLLOUT | POLLHUP | POLLERR)) {
-      const auto out = server.pending_output();
-      const ssize_t n = ::write(STDOUT_FILENO, out.data(), out.size());
-      if (n == 0 || (n < 0 && errno == EPIPE)) {
-        log.write(LogLevel::debug1, "write eof");
-        return 0;
-      }
-      if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        log.write(LogLevel::error, std::string("write: ") + std::strerror(errno));
-        return 1;
-      }
-      if (n > 0) {
-        server.consume_output(static_cast<std::size_t>(n));
-        if (auto r = server.resume(); !r) {
-          flush(server);
-          return 255;
-        }
-      }
-    }
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
-      if (n == 0) {
-        log.write(LogLevel::debug1, "read eof");
-        return flush(server) ? 0 : 0;
-      }
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EINTR) continue;
-        log.write(LogLevel::error, std::string("read: ") + std::strerror(errno));
-        return 1;
-      }
-      if (auto r = server.feed(std::span(buf.data(), static_cast<std::size_t>(n))); !r) {
-        drain_logs(server, log);
-        flush(server);
-        return 255;
-      }
-    }
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -148,15 +75,12 @@ int main(int argc, char** argv) {
     log.write(LogLevel::fatal, o.fatal);
     return 1;
   }
-  if (o.umask) ::umask(static_cast<mode_t>(*o.umask));
-  // A client that goes away must end the session through write() errors, not a signal.
-  ::signal(SIGPIPE, SIG_IGN);
-
   const passwd* pw = ::getpwuid(::getuid());
-  const std::string user = pw ? pw->pw_name : std::to_string(::getuid());
-  const std::string home = pw ? pw->pw_dir : "/";
-
-  std::string client = "UNKNOWN";
+  SessionIdentity who;
+  who.user = pw ? pw->pw_name : std::to_string(::getuid());
+  who.home = pw ? pw->pw_dir : "/";
+  who.uid = ::getuid();
+  who.client = "UNKNOWN";
   if (const char* conn = std::getenv("SSH_CONNECTION")) {
     std::string c = conn;
     const std::size_t space = c.find(' ');
@@ -164,38 +88,9 @@ int main(int argc, char** argv) {
       log.write(LogLevel::error, "Malformed SSH_CONNECTION variable: \"" + c + "\"");
       return 255;
     }
-    client = c.substr(0, space);
+    who.client = c.substr(0, space);
   }
-  log.write(LogLevel::info, "session opened for local user " + user + " from [" + client + "]");
-
-  std::string start;
-  if (o.start_directory) {
-    auto expanded = expand_start_directory(*o.start_directory, home, user, ::getuid(),
-                                           [](const std::string& name) -> std::optional<std::string> {
-                                             const passwd* p = ::getpwnam(name.c_str());
-                                             if (!p) return std::nullopt;
-                                             return std::string(p->pw_dir);
-                                           });
-    if (!expanded) {
-      log.write(LogLevel::fatal, "Invalid start directory \"" + *o.start_directory + "\"");
-      return 1;
-    }
-    start = *expanded;
-  }
-  auto fs = skiff::io::PosixFileSystem::create(start);
-  if (!fs && !start.empty()) {
-    // sftp-server logs a failed chdir and serves from where it is.
-    log.write(LogLevel::error, fs.error().message);
-    fs = skiff::io::PosixFileSystem::create("");
-  }
-  if (!fs) {
-    log.write(LogLevel::fatal, fs.error().message);
-    return 1;
-  }
-  skiff::sftp::Server server(**fs, o.server);
-  const int rc = serve(server, log);
-  server.close_all();
-  drain_logs(server, log);
-  log.write(LogLevel::info, "session closed for local user " + user + " from [" + client + "]");
+  const int rc = run_session(o, who, STDIN_FILENO, STDOUT_FILENO,
+                             [&log](LogLevel l, const std::string& text) { log.write(l, text); });
   return rc;
 }

@@ -30,6 +30,8 @@ namespace {
 constexpr std::size_t kChunk = 32 * 1024;
 // sshd's cap on env requests per session.
 constexpr std::size_t kMaxEnv = 128;
+// internal-sftp's log lines are at most this long (the child caps them lower).
+constexpr std::size_t kMaxLogLine = 2048;
 // How long a session whose channel closed may take to end after SIGHUP and SIGTERM.
 constexpr std::chrono::seconds kTerminateWait{5};
 
@@ -62,17 +64,19 @@ struct Running {
   sys::SessionProcess proc;
   // pty: one descriptor both ways (the master); else stdin, stdout, stderr pipes.
   std::optional<stream_descriptor> pty, in, out, err;
+  // internal-sftp: its log lines for skiffd's log.
+  std::optional<stream_descriptor> log_lines;
   // Woken (cancelled) whenever one of the flags below changes; only serve_session waits.
   asio::steady_timer changed;
   asio::signal_set sigchld;
-  bool out_done = false, err_done = false, exited = false, channel_gone = false;
+  bool out_done = false, err_done = false, log_done = true, exited = false, channel_gone = false;
   sys::SessionExit exit;
 
   void notify() { changed.cancel(); }
   stream_descriptor& input() { return pty ? *pty : *in; }
   void close_descriptors() {
     std::error_code ec;
-    for (auto* d : {&pty, &in, &out, &err})
+    for (auto* d : {&pty, &in, &out, &err, &log_lines})
       if (*d) (*d)->close(ec);
   }
 };
@@ -93,6 +97,42 @@ asio::awaitable<void> pump_out(std::shared_ptr<Running> r, stream_descriptor& fr
     }
   }
   (is_stderr ? r->err_done : r->out_done) = true;
+  r->notify();
+}
+
+// internal-sftp's log pipe -> skiffd's log, one "<level digit><text>" line at a time,
+// until the child ends (EOF). The child applied its -l level already.
+asio::awaitable<void> pump_log(std::shared_ptr<Running> r) {
+  std::vector<char> buf(4096);
+  std::string line;
+  bool overlong = false;
+  auto emit = [&] {
+    int level = line.empty() ? 2 : line[0] - '0';
+    if (level < 1 || level > 7) level = 2;  // not a level: logged as an error
+    r->login.log().log_forced(static_cast<sys::LogLevel>(level), std::string_view(line).substr(line.empty() ? 0 : 1));
+    line.clear();
+  };
+  for (;;) {
+    std::error_code ec;
+    const std::size_t n = co_await r->log_lines->async_read_some(asio::buffer(buf), redirect_error(use_awaitable, ec));
+    // Closed by serve_session on its way out: nothing may be touched any more.
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec || n == 0) break;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (buf[i] == '\n') {
+        if (!overlong) emit();
+        overlong = false;
+        line.clear();
+      } else if (line.size() < kMaxLogLine) {
+        line.push_back(buf[i]);
+      } else if (!overlong) {
+        emit();  // the first kMaxLogLine bytes; the rest of this line is dropped
+        overlong = true;
+      }
+    }
+  }
+  if (!line.empty() && !overlong) emit();
+  r->log_done = true;
   r->notify();
 }
 
@@ -182,11 +222,8 @@ bool before_start(const skiff::SessionRequest& req, sys::SessionRequest& spawn, 
                    login.log().info("subsystem request for " + name + " by user " + login.user());
                    for (const auto& [n, cmd] : config.subsystems) {
                      if (n != s.name) continue;
-                     if (cmd == "internal-sftp") {
-                       login.log().error("subsystem request for " + name + " by user " + login.user() +
-                                         " failed: internal-sftp is not available in this build");
-                       return;
-                     }
+                     // "internal-sftp [flags]" is recognised by Privileged, which runs the
+                     // engine in the session child instead of a program.
                      spawn.command = cmd;
                      spawn.subsystem = s.name;
                      start = true;
@@ -251,13 +288,18 @@ asio::awaitable<void> serve_session(skiff::Session& session, Login& login) {
     asio::co_spawn(ex, pump_out(r, *r->out, false), asio::detached);
     asio::co_spawn(ex, pump_out(r, *r->err, true), asio::detached);
   }
+  if (r->proc.log_fd) {
+    r->log_lines.emplace(ex, r->proc.log_fd.release());
+    r->log_done = false;
+    asio::co_spawn(ex, pump_log(r), asio::detached);
+  }
   asio::co_spawn(ex, pump_in(r), asio::detached);
   asio::co_spawn(ex, watch_exit(r), asio::detached);
   asio::co_spawn(ex, later_requests(r), asio::detached);
 
   std::optional<asio::steady_timer::time_point> give_up;
   for (;;) {
-    if (r->exited && ((r->out_done && r->err_done) || r->channel_gone)) break;
+    if (r->exited && ((r->out_done && r->err_done && r->log_done) || r->channel_gone)) break;
     if (r->channel_gone && !give_up) {
       // The client closed first: end the session's process group, as sshd does.
       login.privileged().terminate_session(r->proc.pid);

@@ -396,7 +396,7 @@ TEST(SkiffdSpawn, ChrootAsTestUser) {
   auto p = spawn_process(plan, std::nullopt);
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(read_all(p->stdout_fd.get()), "/\nhas-sh\njailed\n");
-  EXPECT_EQ(read_all(p->stderr_fd.get()),
-            "Could not chdir to home directory " + u.home + ": No such file or directory\n");
+  // The home is missing inside the jail: as sshd, no warning in a chroot (it starts at /).
+  EXPECT_EQ(read_all(p->stderr_fd.get()), "");
   EXPECT_EQ(wait_exit(p->pid).exit_status, 0u);
 }

@@ -16,6 +16,7 @@
 #include "system/authorized_keys_lookup.hpp"
 #include "system/conversation_thread.hpp"
 #include "system/environment.hpp"
+#include "system/internal_sftp.hpp"
 #include "system/login_records.hpp"
 #include "system/session_spawn.hpp"
 #include "system/strict_modes.hpp"
@@ -304,6 +305,10 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
     kind = std::string("forced-command (") + (d.config.force_command.empty() ? "key-option" : "config") + ") '" +
            *forced + "'";
   }
+  // internal-sftp runs in the session child itself: for a subsystem naming it, or a
+  // forced internal-sftp (which refuses anything but a subsystem request, as sshd). A
+  // client's own "exec internal-sftp" is just a command for the shell.
+  const bool internal_sftp = command && is_internal_sftp(*command) && (forced || request.subsystem);
 
   std::string chroot;
   if (!d.config.chroot_directory.empty() && d.config.chroot_directory != "none") {
@@ -359,6 +364,11 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
   plan.env = build_session_environment(env);
   plan.change_identity = d.root();
   plan.chroot = chroot;
+  if (internal_sftp) {
+    plan.run_in_child = request.subsystem ? internal_sftp_child(*command, u, d.options.peer)
+                                          : refuse_non_sftp_child(d.options.peer);
+    plan.with_log_pipe = true;
+  }
 
   LoginRecord record{0, pty ? pty->name : std::string{}, u.name, u.uid, d.options.peer.host, d.options.peer.address,
                      now_seconds()};

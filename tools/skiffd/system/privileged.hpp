@@ -168,6 +168,9 @@ struct SessionProcess {
   UniqueFd pty_master;
   std::string tty_name;  // "/dev/pts/N"
   UniqueFd stdin_fd, stdout_fd, stderr_fd;  // parent ends, close-on-exec, non-blocking
+  // internal-sftp only: lines "<level digit><text>\n" for skiffd's log (the digit is a
+  // LogLevel; the child already applied its -l level, so the line is logged as forced).
+  UniqueFd log_fd;
 };
 
 // How a session ended, ready for exit-status or exit-signal (RFC 4254 6.10).

@@ -89,6 +89,14 @@ ServerLog::~ServerLog() {
 
 void ServerLog::log(LogLevel level, std::string_view message) {
   if (!enabled(level)) return;
+  write_line(level, message);
+}
+
+void ServerLog::log_forced(LogLevel level, std::string_view message) {
+  if (level != LogLevel::quiet) write_line(level, message);
+}
+
+void ServerLog::write_line(LogLevel level, std::string_view message) {
   std::string_view prefix;
   int priority = LOG_INFO;
   switch (level) {

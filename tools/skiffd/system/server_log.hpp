@@ -52,6 +52,9 @@ class ServerLog {
   void verbose(std::string_view m) { log(LogLevel::verbose, m); }
   void debug(std::string_view m) { log(LogLevel::debug1, m); }
   void log_network(LogLevel level, std::string_view message);
+  // A line some other filter already let through (internal-sftp's -l level, as sshd's
+  // child re-initialises its log): written whatever LogLevel says, except quiet.
+  void log_forced(LogLevel level, std::string_view message);
 
   // "Connection from A port P on L port LP" (sshd logs it at VERBOSE).
   void connection_from(const Peer& peer);
@@ -81,6 +84,8 @@ class ServerLog {
   static std::string_view method_name(AuthMethod method);
 
  private:
+  void write_line(LogLevel level, std::string_view message);
+
   LogOptions options_;
   bool preauth_ = true;
   std::FILE* file_ = nullptr;

@@ -4,11 +4,15 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -37,9 +41,15 @@ void write_text(int fd, std::string_view s) {
 
 // Everything after fork() in the child: system calls on what was prepared before the
 // fork (argv, envp, groups), nothing that allocates or takes a lock another thread of
-// the parent may have held.
+// the parent may have held. The one exception is plan.run_in_child (internal-sftp): it
+// runs the SFTP engine, which allocates, reads NSS and formats log lines. Preparing all
+// of that before the fork is not possible (the engine works for as long as the session
+// lasts), so instead spawn_process lets such a plan fork only when the connection
+// process has a single thread (no PAM conversation thread is alive after
+// authentication): then no lock can be held by a thread that does not exist in the
+// child, and glibc's fork leaves malloc and stdio usable.
 [[noreturn]] void run_child(const SpawnPlan& plan, int in, int out, int err, bool with_pty, int started,
-                            char* const argv[], char* const envp[], const char* shell) {
+                            int log_fd, char* const argv[], char* const envp[], const char* shell) {
   sigset_t all;
   sigemptyset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -48,8 +58,19 @@ void write_text(int fd, std::string_view s) {
   if (with_pty && ::ioctl(in, TIOCSCTTY, 0) < 0) child_fail("TIOCSCTTY");
   ::close(started);  // the parent may signal the process group from now on
   if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) child_fail("dup2");
-  ::closefrom(3);
+  // The log pipe (internal-sftp) becomes descriptor 3, the only one kept past stdio:
+  // the user's process must not hold the connection's socket or skiffd's files.
+  if (log_fd >= 0) {
+    if (log_fd != 3 && ::dup2(log_fd, 3) < 0) child_fail("dup2");
+    ::fcntl(3, F_SETFD, 0);
+    log_fd = 3;
+  }
+  ::closefrom(log_fd >= 0 ? 4 : 3);
   const UserAccount& u = *plan.user;
+  // A function run here (internal-sftp) keeps skiffd's memory (host keys among it):
+  // the user must never be able to ptrace it or read /proc/PID/mem, even where
+  // fs.suid_dumpable would leave it dumpable after setuid. An exec'd program resets this.
+  if (plan.run_in_child && ::prctl(PR_SET_DUMPABLE, 0) != 0) child_fail("prctl(PR_SET_DUMPABLE)");
   if (plan.change_identity) {
     if (::setgid(u.gid) < 0) child_fail("setgid");
     if (::setgroups(u.groups.size(), u.groups.data()) < 0) child_fail("setgroups");
@@ -67,15 +88,23 @@ void write_text(int fd, std::string_view s) {
     }
   }
   if (::chdir(u.home.c_str()) < 0) {
-    const char* reason = std::strerror(errno);
-    write_text(2, "Could not chdir to home directory ");
-    write_text(2, u.home);
-    write_text(2, ": ");
-    write_text(2, reason);
-    write_text(2, "\n");
+    // Like sshd, a home missing inside a chroot is normal (it starts at its "/").
+    if (plan.chroot.empty()) {
+      const char* reason = std::strerror(errno);
+      write_text(2, "Could not chdir to home directory ");
+      write_text(2, u.home);
+      write_text(2, ": ");
+      write_text(2, reason);
+      write_text(2, "\n");
+    }
     if (::chdir("/") < 0) ::_exit(1);
   }
   write_text(1, plan.banner);
+  if (plan.run_in_child) {
+    const int rc = plan.run_in_child(log_fd);
+    std::fflush(nullptr);
+    ::_exit(rc);
+  }
   ::execve(shell, argv, envp);
   child_fail(shell);
 }
@@ -127,18 +156,25 @@ Result<SessionProcess> spawn_process(const SpawnPlan& plan, std::optional<Pty> p
   // after the spawn finds the process group.
   UniqueFd started_r, started_w;
   if (!make_pipe(started_r, started_w)) return fail(Errc::io_error, std::string("pipe: ") + std::strerror(errno));
+  UniqueFd log_r, log_w;
+  if (plan.with_log_pipe && !make_pipe(log_r, log_w))
+    return fail(Errc::io_error, std::string("pipe: ") + std::strerror(errno));
+  if (plan.run_in_child && !single_threaded())
+    return fail(Errc::io_error, "cannot run an in-process session: the connection process has several threads");
   pid_t pid = ::fork();
   if (pid < 0) return fail(Errc::io_error, std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     int started = started_w.get();
     if (pty) {
       int s = pty->slave.get();
-      run_child(plan, s, s, s, true, started, argv.data(), envp.data(), shell.c_str());
+      run_child(plan, s, s, s, true, started, log_w.get(), argv.data(), envp.data(), shell.c_str());
     }
-    run_child(plan, child_in.get(), child_out.get(), child_err.get(), false, started, argv.data(), envp.data(),
-              shell.c_str());
+    run_child(plan, child_in.get(), child_out.get(), child_err.get(), false, started, log_w.get(), argv.data(),
+              envp.data(), shell.c_str());
   }
   started_w.reset();
+  log_w.reset();
+  proc.log_fd = std::move(log_r);
   char byte;
   while (::read(started_r.get(), &byte, 1) < 0 && errno == EINTR) {
   }
@@ -151,6 +187,7 @@ Result<SessionProcess> spawn_process(const SpawnPlan& plan, std::optional<Pty> p
     set_nonblock(proc.stdout_fd.get());
     set_nonblock(proc.stderr_fd.get());
   }
+  if (proc.log_fd) set_nonblock(proc.log_fd.get());
   return proc;
 }
 
@@ -163,6 +200,17 @@ constexpr std::array<std::pair<int, std::string_view>, 13> kSignalNames{{
 }};
 
 }  // namespace
+
+bool single_threaded() {
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) return false;
+  int count = 0;
+  while (const dirent* e = ::readdir(tasks)) {
+    if (e->d_name[0] != '.') ++count;
+  }
+  ::closedir(tasks);
+  return count == 1;
+}
 
 std::string signal_name(int signal) {
   for (const auto& [n, name] : kSignalNames)

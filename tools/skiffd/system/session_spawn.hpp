@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,7 +25,19 @@ struct SpawnPlan {
   std::string chroot;                  // expanded ChrootDirectory, checked; empty: none
   // Written to the session's output before the exec (Last login, motd).
   std::string banner;
+  // internal-sftp: the child runs this (as the user, inside the chroot, in the home
+  // directory) instead of execve, and _exits with what it returns; shell and command are
+  // not used. It gets the descriptor of a log pipe (see with_log_pipe) or -1.
+  std::function<int(int log_fd)> run_in_child;
+  // A pipe whose read end becomes SessionProcess::log_fd and whose write end the child
+  // keeps as its only descriptor past stdio (internal-sftp's log lines).
+  bool with_log_pipe = false;
 };
+
+// Whether this process has one thread only (counts /proc/self/task). run_in_child
+// runs arbitrary code after fork, which is only sound in the child of a single-threaded
+// parent: spawn_process refuses such a plan otherwise.
+bool single_threaded();
 
 // With pty (from open_pty), the child gets its slave as controlling terminal and stdio,
 // and the result holds the master; without, three pipes whose parent ends are
