@@ -9,8 +9,12 @@
 #   SKIFF_BENCH_CIPHER=...         the cipher for every client (default aes128-gcm@openssh.com)
 #   SKIFF_BENCH_ROUNDS=3           transfers per direction and pair; the best is kept
 #
+#   SKIFF_BENCH_DIR=/dev/shm       where the files are (default: /dev/shm when it exists)
+#
 # Throughput is the file's size over the wall time of the whole client run (connect,
-# authenticate, transfer, close), as a user would time `sftp -b`.
+# authenticate, transfer, close), as a user would time `sftp -b`. The files live in
+# memory (tmpfs) by default: on this machine's disk both programs wait on the page
+# cache's writeback alike, and what is compared is the protocol implementations.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export SKIFF_BUILD_DIR=${SKIFF_BUILD_DIR:-$PWD/build}
@@ -33,11 +37,16 @@ start_sshd "${COMMON[@]}"
 start_skiffd "${COMMON[@]}" "UsePAM no" "Subsystem sftp $(skiff_bin skiff-sftp-server)"
 
 # The files: the source in a root-only directory, the server side in one the user owns.
-SRC=$SKIFF_T/src
-REMOTE=$SKIFF_T/remote
-DL=$SKIFF_T/dl
+BASE=${SKIFF_BENCH_DIR:-}
+[[ -z $BASE && -d /dev/shm ]] && BASE=/dev/shm
+[[ -n $BASE ]] || BASE=$SKIFF_T
+WORK=$(mktemp -d "$BASE/skiff-bench-sftp.XXXXXX")
+on_exit rm -rf "$WORK"
+chmod 0755 "$SKIFF_T" "$WORK"
+SRC=$WORK/src
+REMOTE=$WORK/remote
+DL=$WORK/dl
 mkdir -p "$SRC" "$REMOTE" "$DL"
-chmod 0755 "$SKIFF_T"
 chown "$TEST_USER" "$REMOTE"
 log "making a $MIB MiB random file"
 head -c $((MIB * 1024 * 1024)) /dev/urandom >"$SRC/file"
@@ -76,7 +85,7 @@ best() {
   awk -v b="$((MIB * 1024 * 1024))" -v ms="$best_ms" 'BEGIN { printf "%.1f\n", b / 1e6 / (ms / 1000) }'
 }
 
-log "$MIB MiB per transfer, cipher $CIPHER, best of $ROUNDS"
+log "$MIB MiB per transfer, cipher $CIPHER, best of $ROUNDS, files in $BASE"
 declare -A R
 for dir in down up; do
   R[skiff_skiffd_$dir]=$(best "$dir" "$SKIFF_SFTP" "$SKIFF" "$SKIFFD_PORT")

@@ -67,8 +67,13 @@ wire::ByteView Client::pending_output() const noexcept {
 
 void Client::consume_output(std::size_t n) noexcept {
   out_pos_ += std::min(n, out_.size() - out_pos_);
-  if (out_pos_ == out_.size()) {
+  const std::size_t left = out_.size() - out_pos_;
+  if (left == 0) {
     out_.clear();
+    out_pos_ = 0;
+  } else if (left <= limits::kSftpOutputCheapMove || out_pos_ >= limits::kSftpOutputCompactAt) {
+    // What was taken leaves the front when the move is cheap (as the server's buffer).
+    out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(out_pos_));
     out_pos_ = 0;
   }
 }

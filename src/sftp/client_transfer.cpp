@@ -103,7 +103,8 @@ bool Client::upload_ready(TransferId t) const {
   if (it == transfers_.end() || failed_ || !ready_) return false;
   const Transfer& tr = it->second;
   return !tr.download && !tr.stopping && tr.in_flight < max_in_flight_ &&
-         pending_.size() < limits::kMaxSftpClientOutstanding;
+         pending_.size() < limits::kMaxSftpClientOutstanding &&
+         out_.size() - out_pos_ < limits::kMaxSftpClientPendingOutput;
 }
 
 Result<void> Client::upload_write(TransferId t, wire::ByteView data) {

@@ -170,6 +170,9 @@ inline constexpr std::size_t kSftpCopyChunk = 64 * 1024;
 // the read/write size it uses when the server does not advertise limits@openssh.com,
 // and the smallest it shrinks to after short reads (OpenSSH's values).
 inline constexpr std::size_t kMaxSftpClientOutstanding = 4096;
+// An upload takes no more data while this much of its WRITEs waits to be taken by the
+// runtime: without it, 64 WRITEs of 255 KiB piled up 16 MiB, grown by reallocation.
+inline constexpr std::size_t kMaxSftpClientPendingOutput = 1024 * 1024;
 inline constexpr std::size_t kMaxSftpClientNamesPerReply = 10000;
 inline constexpr std::size_t kSftpClientDefaultRequestSize = 32 * 1024;
 inline constexpr std::size_t kSftpClientMinReadSize = 512;
