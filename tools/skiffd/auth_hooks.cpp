@@ -105,7 +105,7 @@ void Login::begin(const std::string& user) {
   // is offered what a real user of that name would be.
   skiff::config::ConnectionInfo info{valid_ ? check->account.name : user, peer_.host, peer_.address,
                                      peer_.local_address, peer_.local_port};
-  auto per_user = file_.for_connection(info, sys::system_group_lookup());
+  auto per_user = file_.for_connection(info, sys::known_groups_lookup(check->account));
   if (per_user) user_config_ = std::move(*per_user);
   else log_.error(per_user.error().message);
 }

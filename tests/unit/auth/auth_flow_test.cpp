@@ -271,6 +271,29 @@ TEST(AuthFlow, UnknownUserGetsTheSameAnswersAtTheSameTimes) {
   }
 }
 
+TEST(AuthFlow, PkOkIsNotHeldButAnUnauthorisedKeysFailureIs) {
+  ServerAuthConfig sc;
+  sc.min_failure_delay = 5ms;
+  const TimePoint t0{};
+  ServerAuth s(sc, Bytes(32, 1), t0);
+  auto k = make_key(KeyType::ed25519);
+  auto query = encode(UserauthRequest{"u", "ssh-connection", "publickey",
+                                      PublicKeyRequest{k.type_name(), k.public_blob(), std::nullopt}});
+  ASSERT_TRUE(s.receive(query, t0));
+  ASSERT_TRUE(std::holds_alternative<server_event::CheckPublicKey>(*s.poll_event()));
+  ASSERT_TRUE(s.accept(t0 + 1ms));
+  auto ok = s.next_payload();
+  ASSERT_TRUE(ok);  // at once
+  EXPECT_EQ((*ok)[0], msg::kPkOk);
+  // The same query for a key that is not authorised: FAILURE after the delay.
+  ASSERT_TRUE(s.receive(query, t0 + 2ms));
+  ASSERT_TRUE(std::holds_alternative<server_event::CheckPublicKey>(*s.poll_event()));
+  ASSERT_TRUE(s.reject(t0 + 3ms));
+  EXPECT_FALSE(s.next_payload());
+  ASSERT_TRUE(s.next_deadline());
+  EXPECT_GE(*s.next_deadline(), t0 + 7ms);
+}
+
 TEST(AuthFlow, FailureAnswerIsHeldForTheMinimumDelay) {
   ServerAuthConfig sc;
   sc.min_failure_delay = 5ms;

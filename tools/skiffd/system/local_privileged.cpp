@@ -158,7 +158,7 @@ Result<UserCheck> LocalPrivileged::begin_user(std::string_view name) {
 
   if (d.options.config && check.account.valid) {
     config::ConnectionInfo info{check.account.name, peer.host, peer.address, peer.local_address, peer.local_port};
-    auto per_user = d.options.config->for_connection(info, system_group_lookup());
+    auto per_user = d.options.config->for_connection(info, known_groups_lookup(check.account));
     if (per_user) d.config = std::move(*per_user);
     else d.log.error(per_user.error().message);
   }

@@ -100,6 +100,13 @@ config::GroupLookup system_group_lookup() {
   };
 }
 
+config::GroupLookup known_groups_lookup(const UserAccount& account) {
+  return [name = account.name, names = account.group_names](std::string_view user) -> std::vector<std::string> {
+    if (user == name) return names;
+    return system_group_lookup()(user);
+  };
+}
+
 std::optional<gid_t> lookup_group(const std::string& name) {
   std::vector<char> buf(4096);
   group gr{};

@@ -24,6 +24,10 @@ UserAccount fake_user(std::string_view name);
 
 // Match Group for the configuration: the names of the user's groups.
 config::GroupLookup system_group_lookup();
+// The same, but the groups of `account` come from it (looked up once already, with
+// getgrouplist: on a system whose NSS asks systemd's userdb that costs a millisecond or
+// more per call); other names are looked up.
+config::GroupLookup known_groups_lookup(const UserAccount& account);
 
 // A group's gid by name ("tty"), nullopt when it does not exist.
 std::optional<gid_t> lookup_group(const std::string& name);
