@@ -2,9 +2,12 @@
 // default; -O for the legacy protocol (and -t/-f, the remote end of it). The SSH
 // program (skiff beside us by default, -S another) runs as a child on two pipes.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -71,6 +74,7 @@ class Copy {
     if (target.remote) to_remote(ops, target);
     else to_local(ops, target);
     for (auto& [host, s] : sessions_) s.session->finish();
+    if (fatal_exit_) return 255;
     return errors_ ? 1 : 0;
   }
 
@@ -131,8 +135,16 @@ class Copy {
       errors_ = true;
       return;
     }
-    for (const auto& src : local_sources)
+    for (const auto& src : local_sources) {
+      struct stat st{};
+      if (::stat(src.c_str(), &st) != 0) {
+        // scp 9.2 treats this as fatal (exit 255), before anything else is copied.
+        log_error("stat local \"" + src + "\": " + std::strerror(errno));
+        fatal_exit_ = true;
+        return;
+      }
       if (!c->upload(src, dest, dest)) errors_ = true;
+    }
   }
 
   void to_local(const std::vector<Operand>& sources, const Operand& target) {
@@ -220,6 +232,7 @@ class Copy {
   const Options& o_;
   bool show_progress_ = false;
   bool errors_ = false;
+  bool fatal_exit_ = false;  // scp's fatal(): exit 255
   std::map<std::string, Open> sessions_;
 };
 

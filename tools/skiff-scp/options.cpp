@@ -160,7 +160,7 @@ std::variant<std::monostate, Remote, BadLocation> parse_location(const std::stri
 
 std::vector<std::string> ssh_argv(const Options& o, const Remote& remote, const std::string& command, bool subsystem) {
   std::vector<std::string> argv{o.ssh_program, "-x", "-oPermitLocalCommand=no", "-oClearAllForwardings=yes",
-                                "-oRemoteCommand=none", "-oRequestTTY=no", "-oForwardAgent=no"};
+                                "-oRequestTTY=no", "-oForwardAgent=no"};
   argv.insert(argv.end(), o.ssh_args.begin(), o.ssh_args.end());
   const int port = remote.port != -1 ? remote.port : o.port;
   if (port != -1) {
