@@ -75,7 +75,7 @@ bool SftpCopier::download(const std::string& remote_pattern, const std::string& 
     if (marked_dir && settings_.recursive) {
       auto a = stat(src, true, false);
       if (!a || !download_dir(src, dest, *a, 0)) ok = false;
-    } else if (!download_file(src, dest, std::nullopt)) {
+    } else if (!download_file(marked_dir ? m.path : src, dest, std::nullopt)) {
       ok = false;
     }
   }
