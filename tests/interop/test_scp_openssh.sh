@@ -142,8 +142,9 @@ log "malicious legacy sources"
 EVIL=$SKIFF_T/evil
 mkdir -p "$EVIL/target"
 evil_ssh() {
-  # $1: the record the fake remote scp sends after the sink's first acknowledgement.
-  printf '#!/bin/sh\nhead -c 1 >/dev/null\nprintf %q\nhead -c 1 >/dev/null\nprintf "abc\\0"\ncat >/dev/null\n' "$1" \
+  # $1: the record the fake remote scp sends after the sink's first acknowledgement;
+  # it ends after the sink's answer to the data, so an accepting sink (-T) sees the end.
+  printf '#!/bin/sh\nhead -c 1 >/dev/null\nprintf %q\nhead -c 1 >/dev/null\nprintf "abc\\0"\nhead -c 1 >/dev/null\n' "$1" \
     >"$EVIL/ssh.$2"
   chmod 0755 "$EVIL/ssh.$2"
 }
