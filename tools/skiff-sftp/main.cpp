@@ -12,7 +12,8 @@
 #include <vector>
 
 #include "skiff-sftp/options.hpp"
-#include "skiff-sftp/session.hpp"
+#include "file-transfer/session.hpp"
+#include "file-transfer/ssh_program.hpp"
 #include "skiff-sftp/shell.hpp"
 
 namespace {
@@ -25,16 +26,7 @@ constexpr std::size_t kMaxLine = 8192;
 void on_interrupt(int) { Shell::interrupted = 1; }
 
 // skiff installed beside us (or beside us in the build tree), else "skiff" from PATH.
-std::string default_ssh_program() {
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (auto candidate : {self.parent_path() / "skiff", self.parent_path().parent_path() / "skiff" / "skiff"}) {
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-  }
-  return "skiff";
-}
+std::string default_ssh_program() { return sibling_program("skiff"); }
 
 // One line without its newline; nothing at the end of input. Over-long lines are
 // consumed and reported as errors (an empty optional string is never returned for them).

@@ -14,7 +14,7 @@
 
 #include "skiff-sftp/command_parser.hpp"
 #include "skiff-sftp/remote_glob.hpp"
-#include "skiff-sftp/session.hpp"
+#include "file-transfer/session.hpp"
 
 namespace skiff::sftp_cli {
 

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <memory>
 
-#include "skiff-sftp/progress.hpp"
+#include "file-transfer/progress.hpp"
 #include "skiff-sftp/shell.hpp"
 
 namespace skiff::sftp_cli {

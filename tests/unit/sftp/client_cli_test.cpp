@@ -7,7 +7,7 @@
 #include "skiff-sftp/command_parser.hpp"
 #include "skiff-sftp/listing_format.hpp"
 #include "skiff-sftp/options.hpp"
-#include "skiff-sftp/progress.hpp"
+#include "file-transfer/progress.hpp"
 #include "skiff-sftp/remote_glob.hpp"
 
 namespace skiff::sftp_cli {

@@ -40,6 +40,8 @@ class Session {
   // Closes the pipes and waits for the child.
   void finish();
   pid_t child() const { return pid_; }
+  // The child's exit status once finish() has waited for it.
+  int exit_status() const { return exit_status_; }
 
  private:
   Session() = default;
@@ -49,6 +51,7 @@ class Session {
   int to_child_ = -1;
   int from_child_ = -1;
   pid_t pid_ = -1;
+  int exit_status_ = 0;
   std::deque<sftp::Event> unclaimed_;
 };
 

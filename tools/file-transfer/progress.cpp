@@ -1,4 +1,4 @@
-#include "skiff-sftp/progress.hpp"
+#include "file-transfer/progress.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>

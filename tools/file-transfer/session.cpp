@@ -1,4 +1,6 @@
-#include "skiff-sftp/session.hpp"
+#include "file-transfer/session.hpp"
+
+#include "file-transfer/child_process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -16,38 +18,13 @@ Session::~Session() { finish(); }
 Result<std::unique_ptr<Session>> Session::start(const std::vector<std::string>& argv, sftp::ClientOptions options) {
   std::unique_ptr<Session> s(new Session());
   s->client_ = sftp::Client(options);
-  int to_child[2], from_child[2];
-  if (::pipe(to_child) != 0) return fail(Errc::io_error, std::string("pipe: ") + std::strerror(errno));
-  if (::pipe(from_child) != 0) {
-    ::close(to_child[0]), ::close(to_child[1]);
-    return fail(Errc::io_error, std::string("pipe: ") + std::strerror(errno));
-  }
-  std::vector<char*> cargv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) return fail(Errc::io_error, std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    if (::dup2(to_child[0], STDIN_FILENO) < 0 || ::dup2(from_child[1], STDOUT_FILENO) < 0) _exit(1);
-    ::close(to_child[0]), ::close(to_child[1]), ::close(from_child[0]), ::close(from_child[1]);
-    // Interrupts are ours to handle (they stop a transfer); the child must live on.
-    ::signal(SIGINT, SIG_IGN);
-    ::signal(SIGTERM, SIG_DFL);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::execvp(cargv[0], cargv.data());
-    std::string msg = std::string("exec: ") + cargv[0] + ": " + std::strerror(errno) + "\n";
-    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
-    _exit(1);
-  }
-  ::close(to_child[0]);
-  ::close(from_child[1]);
-  s->pid_ = pid;
-  s->to_child_ = to_child[1];
-  s->from_child_ = from_child[0];
+  auto child = spawn_child(argv);
+  if (!child) return std::unexpected(child.error());
+  s->pid_ = child->pid;
+  s->to_child_ = child->to_child;
+  s->from_child_ = child->from_child;
   ::fcntl(s->to_child_, F_SETFL, ::fcntl(s->to_child_, F_GETFL) | O_NONBLOCK);
   ::fcntl(s->from_child_, F_SETFL, ::fcntl(s->from_child_, F_GETFL) | O_NONBLOCK);
-  ::fcntl(s->to_child_, F_SETFD, FD_CLOEXEC);
-  ::fcntl(s->from_child_, F_SETFD, FD_CLOEXEC);
   // Room for a few full-size READ/WRITE messages in each pipe (the default 64 KiB holds
   // a quarter of one): fewer wake-ups on both sides. A refusal only costs speed.
   constexpr int kPipeBytes = 1024 * 1024;
@@ -132,8 +109,7 @@ void Session::finish() {
   if (to_child_ >= 0) ::close(to_child_), to_child_ = -1;
   if (from_child_ >= 0) ::close(from_child_), from_child_ = -1;
   if (pid_ > 0) {
-    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    exit_status_ = wait_child(pid_);
     pid_ = -1;
   }
 }
