@@ -66,10 +66,23 @@ struct SignalRequest {
 struct BreakRequest {  // RFC 4335
   std::uint32_t length_ms = 0;
 };
-// A session request as the server application receives it. x11-req and auth-agent-req
-// are refused by the runtime and never arrive here; nor do keepalives.
+// x11-req (RFC 4254 6.3.1): the client's fake cookie, which the server stores with xauth
+// for the session and the client swaps for the real one on each x11 channel.
+struct X11Request {
+  bool single_connection = false;
+  std::string auth_protocol;  // "MIT-MAGIC-COOKIE-1"
+  std::string auth_cookie;    // hexadecimal
+  std::uint32_t screen = 0;
+  bool operator==(const X11Request&) const = default;
+};
+// auth-agent-req@openssh.com: the client offers its agent; the server may open
+// auth-agent@openssh.com channels to it for this session.
+struct AgentForwardRequest {
+  bool operator==(const AgentForwardRequest&) const = default;
+};
+// A session request as the server application receives it (keepalives never arrive here).
 using SessionRequestBody = std::variant<PtyRequest, EnvRequest, ShellRequest, ExecRequest, SubsystemRequest,
-                                        WindowSize, SignalRequest, BreakRequest>;
+                                        WindowSize, SignalRequest, BreakRequest, X11Request, AgentForwardRequest>;
 struct SessionRequest {
   SessionRequestBody body;
   bool want_reply = false;
@@ -82,6 +95,51 @@ struct ExitStatus {
   std::optional<std::string> signal;  // without "SIG"
   bool core_dumped = false;
   std::string message;
+};
+
+// The channel types other than "session" (RFC 4254 7.2, 6.3.2; OpenSSH's PROTOCOL 2.1-2.4),
+// as one side opens them and the other receives them.
+struct DirectTcpip {  // "direct-tcpip": client to server, "connect to host:port for me"
+  std::string host;
+  std::uint32_t port = 0;
+  std::string originator;  // where the forwarded connection came from
+  std::uint32_t originator_port = 0;
+  bool operator==(const DirectTcpip&) const = default;
+};
+struct ForwardedTcpip {  // "forwarded-tcpip": server to client, a connection to a remote forward
+  std::string address;     // the forward's address as the client requested it
+  std::uint32_t port = 0;  // the forward's port (the allocated one when 0 was asked)
+  std::string originator;
+  std::uint32_t originator_port = 0;
+  bool operator==(const ForwardedTcpip&) const = default;
+};
+struct DirectStreamlocal {  // "direct-streamlocal@openssh.com": connect to a Unix socket
+  std::string path;
+  bool operator==(const DirectStreamlocal&) const = default;
+};
+struct ForwardedStreamlocal {  // "forwarded-streamlocal@openssh.com"
+  std::string path;            // the remote forward's socket path
+  bool operator==(const ForwardedStreamlocal&) const = default;
+};
+struct X11Channel {  // "x11": server to client, an X client connected to the session's display
+  std::string originator;
+  std::uint32_t originator_port = 0;
+  bool operator==(const X11Channel&) const = default;
+};
+struct AgentChannel {  // "auth-agent@openssh.com": server to client, a use of the forwarded agent
+  bool operator==(const AgentChannel&) const = default;
+};
+using ChannelOpenBody =
+    std::variant<DirectTcpip, ForwardedTcpip, DirectStreamlocal, ForwardedStreamlocal, X11Channel, AgentChannel>;
+// The channel type's name on the wire ("direct-tcpip", ...).
+std::string_view channel_type_name(const ChannelOpenBody& body);
+
+// CHANNEL_OPEN_FAILURE reason codes (RFC 4254 5.1).
+enum class OpenFailure : std::uint32_t {
+  administratively_prohibited = 1,
+  connect_failed = 2,
+  unknown_channel_type = 3,
+  resource_shortage = 4,
 };
 
 class Channel {
@@ -140,6 +198,12 @@ class ClientSession : public Channel {
   Result<void> window_change(WindowSize size);
   Result<void> signal(std::string name);
   Result<void> send_break(std::uint32_t length_ms);
+  // x11-req with a reply (as ssh sends it); the server then opens "x11" channels, which
+  // reach ClientOptions::channel_open.
+  asio::awaitable<Result<void>> request_x11(const X11Request& request);
+  // auth-agent-req@openssh.com without a reply (as ssh); "auth-agent@openssh.com" channels
+  // then reach ClientOptions::channel_open.
+  Result<void> request_agent_forwarding();
   // Waits until the channel is closed, then tells how the command ended.
   asio::awaitable<ExitStatus> wait_exit();
 };
@@ -150,6 +214,55 @@ struct AuthenticatedUser {
   std::vector<std::string> methods;  // in the order completed
   std::vector<PublicKey> keys;       // only keys whose signature was verified
   std::string peer;                  // the stream's description ("192.0.2.1 port 4242")
+};
+
+class ConnectionLink;
+
+// A channel the peer asks to open (forwarded-tcpip, x11 or auth-agent on a client;
+// direct-tcpip or direct-streamlocal on a server), handed to the application's channel_open
+// hook. Answer once: accept() opens it (typically after the connection it stands for was
+// made, as OpenSSH does), reject() refuses it. When the last handle goes away unanswered,
+// the open is refused (administratively prohibited). Run on the connection's executor.
+class IncomingChannel {
+ public:
+  IncomingChannel() = default;
+  const ChannelOpenBody& body() const noexcept;
+  // The authenticated user (a server; nullptr on a client).
+  const AuthenticatedUser* user() const noexcept;
+  // The connection, for opening channels the other way.
+  ConnectionLink link() const;
+  // Confirms the open; Errc::invalid_argument when already answered, the connection's
+  // error once it ended.
+  Result<Channel> accept();
+  void reject(OpenFailure reason = OpenFailure::administratively_prohibited, std::string description = "open failed");
+  bool answered() const noexcept;
+
+  struct Impl;
+  explicit IncomingChannel(std::shared_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+// A weak handle on a running connection for code that outlives one request (a server's
+// remote-forward listener, agent or X11 forwarding of a session): it opens channels to the
+// peer. Cheap to copy; once the connection ended, operations fail with its error.
+class ConnectionLink {
+ public:
+  ConnectionLink() = default;
+  // Opens a channel of this type and waits for the peer's answer: Errc::unsupported with
+  // OpenSSH's wording when refused ("channel 3: open failed: connect failed: Connection
+  // refused"), the connection's error when it ended.
+  asio::awaitable<Result<Channel>> open_channel(const ChannelOpenBody& body);
+  bool is_open() const noexcept;
+  // Returns when the connection has ended.
+  asio::awaitable<void> wait_closed();
+
+  struct Impl;
+  explicit ConnectionLink(std::shared_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+
+ private:
+  std::shared_ptr<Impl> impl_;
 };
 
 // The server's side of a session channel.
@@ -168,6 +281,8 @@ class Session : public Channel {
   Result<void> send_exit_status(std::uint32_t code);
   Result<void> send_exit_signal(std::string name, bool core_dumped = false, std::string message = {});
   const AuthenticatedUser& user() const noexcept;
+  // The connection the session belongs to (to open x11 or auth-agent channels for it).
+  ConnectionLink link() const;
 };
 
 }  // namespace skiff

@@ -95,6 +95,12 @@ struct ClientOptions {
   std::function<asio::awaitable<Result<std::vector<std::uint8_t>>>(const PublicKey& key, const std::string& algorithm,
                                                                     const std::vector<std::uint8_t>& data)>
       sign;
+  // Channels the server opens: forwarded-tcpip and forwarded-streamlocal for the forwards
+  // of request_tcpip_forward() / request_streamlocal_forward(), x11 after request_x11(),
+  // auth-agent@openssh.com after request_agent_forwarding(). Each runs as a coroutine of
+  // its own; without the hook, or when it leaves the request unanswered, the open is
+  // refused. The hook checks that the channel is one it asked for.
+  std::function<asio::awaitable<void>(IncomingChannel)> channel_open;
 };
 
 struct ClientInfo {
@@ -124,6 +130,23 @@ class Client {
   // A session channel, once the server confirmed it; Errc::unsupported with the server's
   // reason when refused ("channel 0: open failed: administratively prohibited: ...").
   asio::awaitable<Result<ClientSession>> open_session();
+  // Another kind of channel (direct-tcpip for a local forward, direct-streamlocal@openssh.com,
+  // ...), once the server confirmed it; Errc::unsupported with OpenSSH's wording when
+  // refused ("channel 2: open failed: connect failed: Connection refused").
+  asio::awaitable<Result<Channel>> open_channel(const ChannelOpenBody& body);
+  // Remote forwarding (RFC 4254 7.1): asks the server to listen on address:port (port 0: a
+  // port it picks) and returns the port it listens on. Connections to it arrive as
+  // ForwardedTcpip channels at ClientOptions::channel_open. Errc::unsupported when refused.
+  asio::awaitable<Result<std::uint32_t>> request_tcpip_forward(std::string_view address, std::uint32_t port);
+  asio::awaitable<Result<void>> cancel_tcpip_forward(std::string_view address, std::uint32_t port);
+  // The same for a Unix socket on the server (streamlocal-forward@openssh.com).
+  asio::awaitable<Result<void>> request_streamlocal_forward(std::string_view path);
+  asio::awaitable<Result<void>> cancel_streamlocal_forward(std::string_view path);
+  // no-more-sessions@openssh.com (ssh sends it with -N, or when the session it needs is
+  // open): the server then refuses further sessions, and a second one ends the connection.
+  Result<void> no_more_sessions();
+  // A weak handle on this connection, for code that opens channels later.
+  ConnectionLink link() const;
   // A global request with want-reply: the data of REQUEST_SUCCESS, or Errc::unsupported.
   asio::awaitable<Result<std::vector<std::uint8_t>>> global_request(std::string_view name,
                                                                     std::span<const std::uint8_t> data = {});

@@ -12,8 +12,9 @@
 //   }
 //
 // Safe defaults: with no hook set every authentication is rejected; sessions are refused
-// without a session hook; other channel types are refused (administratively prohibited);
-// x11-req and auth-agent-req get a failure reply. The application only ever sees keys whose
+// without a session hook, other channel types without a channel_open hook (administratively
+// prohibited), forwarding requests without a global_request hook; a session request the
+// application does not answer (x11-req, auth-agent-req, ...) gets a failure reply. The application only ever sees keys whose
 // signature was verified as authenticated (check_public_key is also asked for a mere query,
 // with verified = false: answering true then only lets the client go on to sign).
 //
@@ -31,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <asio/awaitable.hpp>
@@ -97,6 +99,42 @@ struct UserAuthMethods {
   std::vector<std::vector<std::string>> authentication_methods;  // empty: any one method
 };
 
+// Global requests of the connection protocol a server application decides (RFC 4254 7.1,
+// OpenSSH's PROTOCOL 2.4). Others with want-reply are refused by the runtime.
+struct TcpipForwardRequest {
+  std::string address;  // "" means every address, "localhost" loopback only (RFC 4254 7.1)
+  std::uint32_t port = 0;  // 0: pick one, and answer it in GlobalRequestAnswer::bound_port
+  bool operator==(const TcpipForwardRequest&) const = default;
+};
+struct CancelTcpipForwardRequest {
+  std::string address;
+  std::uint32_t port = 0;
+  bool operator==(const CancelTcpipForwardRequest&) const = default;
+};
+struct StreamlocalForwardRequest {  // streamlocal-forward@openssh.com
+  std::string path;
+  bool operator==(const StreamlocalForwardRequest&) const = default;
+};
+struct CancelStreamlocalForwardRequest {  // cancel-streamlocal-forward@openssh.com
+  std::string path;
+  bool operator==(const CancelStreamlocalForwardRequest&) const = default;
+};
+struct OtherGlobalRequest {  // any other name; only those without want-reply arrive
+  std::string name;
+  std::vector<std::uint8_t> data;
+  bool operator==(const OtherGlobalRequest&) const = default;
+};
+using GlobalRequestBody = std::variant<TcpipForwardRequest, CancelTcpipForwardRequest, StreamlocalForwardRequest,
+                                       CancelStreamlocalForwardRequest, OtherGlobalRequest>;
+struct GlobalRequest {
+  GlobalRequestBody body;
+  bool want_reply = false;
+};
+struct GlobalRequestAnswer {
+  bool success = false;
+  std::uint32_t bound_port = 0;  // tcpip-forward with port 0: the port now listened on
+};
+
 struct ServerHooks {
   // Called once, with the user name of the client's first request and before anything is
   // answered: the methods to offer that user instead of ServerOptions' (a per-user
@@ -114,6 +152,17 @@ struct ServerHooks {
   // A session channel was opened: requests, data and its end are the coroutine's; the
   // channel is closed (if still open) when the coroutine returns.
   std::function<asio::awaitable<void>(Session)> session;
+  // Another channel type the client opens (direct-tcpip, direct-streamlocal@openssh.com,
+  // ...) after authentication: the coroutine answers it (typically: connect, then accept()
+  // and carry the bytes). Without the hook, or unanswered, the open is refused
+  // (administratively prohibited).
+  std::function<asio::awaitable<void>(IncomingChannel)> channel_open;
+  // Global requests (forwarding): the answer, sent in the order the requests came whatever
+  // order the coroutines finish in. The link opens forwarded-tcpip / forwarded-streamlocal
+  // channels for connections a forward accepts, and tells when the connection ended (close
+  // the listeners then). Without the hook every request is refused.
+  std::function<asio::awaitable<GlobalRequestAnswer>(const GlobalRequest&, const AuthenticatedUser&, ConnectionLink)>
+      global_request;
 };
 
 struct ServerOptions {

@@ -88,6 +88,8 @@ GlobalRequestBody parse_global_body(std::string name, Fields& f) {
     t.port = f.u32();
     return t;
   }
+  if (name == "streamlocal-forward@openssh.com") return StreamlocalForward{f.text()};
+  if (name == "cancel-streamlocal-forward@openssh.com") return CancelStreamlocalForward{f.text()};
   if (name == "keepalive@openssh.com") return GlobalKeepalive{};
   if (name == "no-more-sessions@openssh.com") return NoMoreSessions{};
   return RawGlobalRequest{std::move(name), f.rest()};
@@ -357,6 +359,14 @@ void encode(const Message& m, Bytes& out) {
                            },
                            [&](const CancelTcpipForward& t) {
                              w.string("cancel-tcpip-forward").boolean(g.want_reply).string(t.address).u32(t.port);
+                           },
+                           [&](const StreamlocalForward& t) {
+                             w.string("streamlocal-forward@openssh.com").boolean(g.want_reply).string(t.socket_path);
+                           },
+                           [&](const CancelStreamlocalForward& t) {
+                             w.string("cancel-streamlocal-forward@openssh.com")
+                                 .boolean(g.want_reply)
+                                 .string(t.socket_path);
                            },
                            [&](const GlobalKeepalive&) { w.string("keepalive@openssh.com").boolean(g.want_reply); },
                            [&](const NoMoreSessions&) {

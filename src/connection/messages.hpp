@@ -68,6 +68,14 @@ struct CancelTcpipForward {
   std::uint32_t port = 0;
   bool operator==(const CancelTcpipForward&) const = default;
 };
+struct StreamlocalForward {  // streamlocal-forward@openssh.com (OpenSSH PROTOCOL 2.4)
+  std::string socket_path;
+  bool operator==(const StreamlocalForward&) const = default;
+};
+struct CancelStreamlocalForward {  // cancel-streamlocal-forward@openssh.com
+  std::string socket_path;
+  bool operator==(const CancelStreamlocalForward&) const = default;
+};
 struct GlobalKeepalive {  // keepalive@openssh.com: no data
   bool operator==(const GlobalKeepalive&) const = default;
 };
@@ -79,7 +87,8 @@ struct RawGlobalRequest {
   Bytes data;  // everything after want-reply
   bool operator==(const RawGlobalRequest&) const = default;
 };
-using GlobalRequestBody = std::variant<TcpipForward, CancelTcpipForward, GlobalKeepalive, NoMoreSessions, RawGlobalRequest>;
+using GlobalRequestBody = std::variant<TcpipForward, CancelTcpipForward, StreamlocalForward, CancelStreamlocalForward,
+                                       GlobalKeepalive, NoMoreSessions, RawGlobalRequest>;
 struct GlobalRequest {
   bool want_reply = false;
   GlobalRequestBody body;

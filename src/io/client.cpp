@@ -54,9 +54,18 @@ struct Client::Impl final : io::CoreBase {
   }
 
   void on_open_requested(connection::event::OpenRequested& ev) override {
-    // Forwarded and agent channels belong to later layers; nothing a server opens is wanted yet.
-    (void)connection.reject(ev.channel, connection::open_failure::kAdministrativelyProhibited,
-                            "administratively prohibited");
+    auto body = io::to_public(ev.body);
+    if (!body || !options.channel_open) {
+      // A server has no business opening sessions or unknown types to a client; without a
+      // hook nothing it opens was asked for.
+      (void)connection.reject(ev.channel, connection::open_failure::kAdministrativelyProhibited, "open failed");
+      return;
+    }
+    auto in = std::make_shared<IncomingChannel::Impl>(shared_from_this(), ev.channel, std::move(*body), nullptr);
+    spawn([in](std::shared_ptr<Impl> self) -> asio::awaitable<void> {
+      IncomingChannel request(in);
+      co_await self->options.channel_open(request);
+    });
   }
 
   void on_request(Channel::Impl& ch, connection::event::Request& ev) override {
@@ -285,13 +294,78 @@ asio::awaitable<Result<Client>> Client::start(std::unique_ptr<Stream> stream, Cl
 
 asio::awaitable<Result<ClientSession>> Client::open_session() {
   auto impl = impl_;
-  auto ch = impl->open_channel(connection::SessionOpen{});
+  connection::OpenBody body = connection::SessionOpen{};
+  auto ch = co_await impl->open_and_wait(std::move(body));
   if (!ch) co_return std::unexpected(ch.error());
-  auto c = *ch;
-  while (!c->open_result) co_await c->changed.wait();
-  if (!*c->open_result) co_return std::unexpected(c->open_result->error());
-  co_return ClientSession(std::move(c));
+  (*ch)->session = true;
+  co_return ClientSession(std::move(*ch));
 }
+
+asio::awaitable<Result<Channel>> Client::open_channel(const ChannelOpenBody& body) {
+  auto impl = impl_;
+  connection::OpenBody core_body = io::to_core(body);
+  auto ch = co_await impl->open_and_wait(std::move(core_body));
+  if (!ch) co_return std::unexpected(ch.error());
+  co_return Channel(std::move(*ch));
+}
+
+namespace {
+// Waits for the answer to a global request with want-reply.
+asio::awaitable<Result<Bytes>> global_answer(io::CoreBase& core, connection::GlobalRequestBody body) {
+  auto w = core.global_request(std::move(body));
+  if (!w) co_return std::unexpected(w.error());
+  auto wait = *w;
+  while (!wait->result) co_await core.state_changed().wait();
+  co_return std::move(*wait->result);
+}
+}  // namespace
+
+asio::awaitable<Result<std::uint32_t>> Client::request_tcpip_forward(std::string_view address, std::uint32_t port) {
+  auto impl = impl_;
+  connection::GlobalRequestBody body = connection::TcpipForward{std::string(address), port};
+  auto data = co_await global_answer(*impl, std::move(body));
+  if (!data) co_return std::unexpected(data.error());
+  // RFC 4254 7.1: the allocated port follows only when port 0 was asked for.
+  if (port == 0) {
+    if (data->size() < 4) co_return fail(Errc::protocol_error, "tcpip-forward: no port in the server's answer");
+    port = (std::uint32_t{(*data)[0]} << 24) | (std::uint32_t{(*data)[1]} << 16) | (std::uint32_t{(*data)[2]} << 8) |
+           std::uint32_t{(*data)[3]};
+  }
+  co_return port;
+}
+
+asio::awaitable<Result<void>> Client::cancel_tcpip_forward(std::string_view address, std::uint32_t port) {
+  auto impl = impl_;
+  connection::GlobalRequestBody body = connection::CancelTcpipForward{std::string(address), port};
+  auto data = co_await global_answer(*impl, std::move(body));
+  if (!data) co_return std::unexpected(data.error());
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<void>> Client::request_streamlocal_forward(std::string_view path) {
+  auto impl = impl_;
+  connection::GlobalRequestBody body = connection::StreamlocalForward{std::string(path)};
+  auto data = co_await global_answer(*impl, std::move(body));
+  if (!data) co_return std::unexpected(data.error());
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<void>> Client::cancel_streamlocal_forward(std::string_view path) {
+  auto impl = impl_;
+  connection::GlobalRequestBody body = connection::CancelStreamlocalForward{std::string(path)};
+  auto data = co_await global_answer(*impl, std::move(body));
+  if (!data) co_return std::unexpected(data.error());
+  co_return Result<void>{};
+}
+
+Result<void> Client::no_more_sessions() {
+  if (impl_->closing()) return std::unexpected(impl_->end_error());
+  auto r = impl_->conn().global_request(connection::NoMoreSessions{}, false);
+  impl_->kick();
+  return r;
+}
+
+ConnectionLink Client::link() const { return impl_->link(); }
 
 asio::awaitable<Result<std::vector<std::uint8_t>>> Client::global_request(std::string_view name,
                                                                           std::span<const std::uint8_t> data) {

@@ -67,6 +67,43 @@ std::optional<SessionRequestBody> to_public(const connection::RequestBody& body)
   if (auto* w = std::get_if<c::WindowChangeReq>(&body)) return WindowSize{w->columns, w->rows, w->width_px, w->height_px};
   if (auto* s = std::get_if<c::SignalReq>(&body)) return SignalRequest{s->name};
   if (auto* b = std::get_if<c::BreakReq>(&body)) return BreakRequest{b->length_ms};
+  if (auto* x = std::get_if<c::X11Req>(&body)) {
+    return X11Request{x->single_connection, x->auth_protocol, x->auth_cookie, x->screen};
+  }
+  if (std::holds_alternative<c::AuthAgentReq>(body)) return AgentForwardRequest{};
+  return std::nullopt;
+}
+
+connection::OpenBody to_core(const ChannelOpenBody& body) {
+  namespace c = connection;
+  struct Visitor {
+    c::OpenBody operator()(const DirectTcpip& d) const {
+      return c::DirectTcpipOpen{d.host, d.port, d.originator, d.originator_port};
+    }
+    c::OpenBody operator()(const ForwardedTcpip& f) const {
+      return c::ForwardedTcpipOpen{f.address, f.port, f.originator, f.originator_port};
+    }
+    // The reserved fields are sent as OpenSSH sends them (empty string, zero).
+    c::OpenBody operator()(const DirectStreamlocal& d) const { return c::DirectStreamlocalOpen{d.path, "", 0}; }
+    c::OpenBody operator()(const ForwardedStreamlocal& f) const { return c::ForwardedStreamlocalOpen{f.path, ""}; }
+    c::OpenBody operator()(const X11Channel& x) const { return c::X11Open{x.originator, x.originator_port}; }
+    c::OpenBody operator()(const AgentChannel&) const { return c::AuthAgentOpen{}; }
+  };
+  return std::visit(Visitor{}, body);
+}
+
+std::optional<ChannelOpenBody> to_public(const connection::OpenBody& body) {
+  namespace c = connection;
+  if (auto* d = std::get_if<c::DirectTcpipOpen>(&body)) {
+    return DirectTcpip{d->host, d->port, d->originator, d->originator_port};
+  }
+  if (auto* f = std::get_if<c::ForwardedTcpipOpen>(&body)) {
+    return ForwardedTcpip{f->connected_address, f->connected_port, f->originator, f->originator_port};
+  }
+  if (auto* d = std::get_if<c::DirectStreamlocalOpen>(&body)) return DirectStreamlocal{d->socket_path};
+  if (auto* f = std::get_if<c::ForwardedStreamlocalOpen>(&body)) return ForwardedStreamlocal{f->socket_path};
+  if (auto* x = std::get_if<c::X11Open>(&body)) return X11Channel{x->originator, x->originator_port};
+  if (std::holds_alternative<c::AuthAgentOpen>(body)) return AgentChannel{};
   return std::nullopt;
 }
 

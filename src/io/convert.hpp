@@ -22,7 +22,10 @@ Secret to_public(const auth::SecretString& secret);
 std::vector<Secret> to_public(const std::vector<auth::SecretString>& secrets);
 KeyboardInteractiveRequest to_public(const auth::InfoRequest& request);
 // A session request the server application handles; nullopt for those the runtime refuses
-// (x11-req, auth-agent-req, and any it does not know).
+// (keepalives, and any it does not know).
 std::optional<SessionRequestBody> to_public(const connection::RequestBody& body);
+connection::OpenBody to_core(const ChannelOpenBody& body);
+// nullopt for "session" and unknown types.
+std::optional<ChannelOpenBody> to_public(const connection::OpenBody& body);
 
 }  // namespace skiff::io

@@ -113,6 +113,22 @@ std::shared_ptr<Channel::Impl> CoreBase::adopt_channel(connection::ChannelId id)
   return ch;
 }
 
+asio::awaitable<Result<std::shared_ptr<Channel::Impl>>> CoreBase::open_and_wait(connection::OpenBody body) {
+  auto self = shared_from_this();
+  auto ch = open_channel(std::move(body));
+  if (!ch) co_return std::unexpected(ch.error());
+  auto c = *ch;
+  while (!c->open_result) co_await c->changed.wait();
+  if (!*c->open_result) co_return std::unexpected(c->open_result->error());
+  co_return c;
+}
+
+ConnectionLink CoreBase::link() {
+  auto impl = std::make_shared<ConnectionLink::Impl>();
+  impl->core = weak_from_this();
+  return ConnectionLink(std::move(impl));
+}
+
 Result<std::shared_ptr<CoreBase::GlobalWait>> CoreBase::global_request(connection::GlobalRequestBody body) {
   if (closing()) return std::unexpected(end_error());
   if (auto r = conn().global_request(std::move(body), true); !r) return std::unexpected(r.error());
@@ -180,8 +196,7 @@ void CoreBase::on_channel_event(connection::Event& ev) {
       ch->changed.notify();
     }
   } else if (auto* g = std::get_if<ce::GlobalRequest>(&ev)) {
-    // Forwarding requests belong to a later layer: refused for now.
-    if (g->want_reply) (void)conn().global_reply(false);
+    on_global_request(*g);
   } else if (auto* gr = std::get_if<ce::GlobalReply>(&ev)) {
     if (global_waits_.empty()) return;
     auto w = std::move(global_waits_.front());

@@ -61,6 +61,7 @@ struct Channel::Impl {
   bool eof_received = false;
   bool closed = false;  // both CLOSEs passed, or the connection ended
   bool eof_sent = false, close_sent = false;
+  bool session = false;  // a session channel (a server counts them against MaxSessions)
 
   // Client: replies to our requests, in order; exit status.
   std::uint64_t replies_expected = 0, replies_base = 0;
@@ -85,6 +86,22 @@ struct Channel::Impl {
   asio::awaitable<Result<void>> write(int stream, std::span<const std::uint8_t> data);
   asio::awaitable<Result<void>> request_with_reply(connection::RequestBody body, const char* what);
   void flush_auto_refused();
+};
+
+// A channel open from the peer, waiting for the application's answer.
+struct IncomingChannel::Impl {
+  Impl(std::shared_ptr<io::CoreBase> c, connection::ChannelId i, ChannelOpenBody b,
+       std::shared_ptr<const AuthenticatedUser> u);
+  ~Impl();  // refuses the open when nobody answered it
+  std::shared_ptr<io::CoreBase> core;
+  connection::ChannelId id;
+  ChannelOpenBody body;
+  std::shared_ptr<const AuthenticatedUser> user;
+  bool answered = false;
+};
+
+struct ConnectionLink::Impl {
+  std::weak_ptr<io::CoreBase> core;
 };
 
 }  // namespace skiff
@@ -115,6 +132,9 @@ class CoreBase : public std::enable_shared_from_this<CoreBase> {
   // A channel we open; its Opened / OpenFailed arrive through the map.
   Result<std::shared_ptr<Channel::Impl>> open_channel(connection::OpenBody body);
   std::shared_ptr<Channel::Impl> adopt_channel(connection::ChannelId id);
+  // open_channel(), then waits for the peer's answer.
+  asio::awaitable<Result<std::shared_ptr<Channel::Impl>>> open_and_wait(connection::OpenBody body);
+  ConnectionLink link();
   // A global request with want-reply; the answer arrives in the returned slot.
   struct GlobalWait {
     std::optional<Result<Bytes>> result;
@@ -132,6 +152,11 @@ class CoreBase : public std::enable_shared_from_this<CoreBase> {
   virtual void poll_events() = 0;
   virtual void on_open_requested(connection::event::OpenRequested& ev) = 0;
   virtual void on_request(Channel::Impl& ch, connection::event::Request& ev) = 0;
+  // The peer's global request (keepalives and unknown ones with want-reply are answered by
+  // the engine); by default refused.
+  virtual void on_global_request(connection::event::GlobalRequest& ev) {
+    if (ev.want_reply) (void)conn().global_reply(false);
+  }
   virtual void on_ended() {}
   // Keepalive settings and the message for a peer that stopped answering.
   virtual std::chrono::seconds alive_interval() const = 0;

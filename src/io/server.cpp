@@ -6,6 +6,8 @@
 #include <asio/detached.hpp>
 #include <asio/this_coro.hpp>
 
+#include <deque>
+
 #include "io/convert.hpp"
 #include "io/core.hpp"
 #include "transport/messages.hpp"
@@ -35,6 +37,26 @@ endpoint::ServerConfig make_config(const ServerOptions& o) {
     };
   }
   return c;
+}
+
+// The global requests an application decides; nullopt for the others (refused).
+std::optional<GlobalRequest> global_to_public(const connection::GlobalRequestBody& body) {
+  namespace c = connection;
+  GlobalRequest g;
+  if (auto* t = std::get_if<c::TcpipForward>(&body)) {
+    g.body = TcpipForwardRequest{t->address, t->port};
+  } else if (auto* ct = std::get_if<c::CancelTcpipForward>(&body)) {
+    g.body = CancelTcpipForwardRequest{ct->address, ct->port};
+  } else if (auto* s = std::get_if<c::StreamlocalForward>(&body)) {
+    g.body = StreamlocalForwardRequest{s->socket_path};
+  } else if (auto* cs = std::get_if<c::CancelStreamlocalForward>(&body)) {
+    g.body = CancelStreamlocalForwardRequest{cs->socket_path};
+  } else if (auto* r = std::get_if<c::RawGlobalRequest>(&body)) {
+    g.body = OtherGlobalRequest{r->name, r->data};
+  } else {
+    return std::nullopt;
+  }
+  return g;
 }
 
 }  // namespace
@@ -76,7 +98,20 @@ class ServerCore final : public CoreBase {
   void on_open_requested(connection::event::OpenRequested& ev) override {
     const auto& hooks = options_->hooks;
     const bool session = std::holds_alternative<connection::SessionOpen>(ev.body);
-    if (!session || !hooks.session || !user_ ||
+    if (!session) {
+      auto body = to_public(ev.body);
+      if (!body || !hooks.channel_open || !user_) {
+        (void)connection_.reject(ev.channel, connection::open_failure::kAdministrativelyProhibited, "open failed");
+        return;
+      }
+      auto in = std::make_shared<IncomingChannel::Impl>(shared_from_this(), ev.channel, std::move(*body), user_);
+      spawn([in](std::shared_ptr<ServerCore> self) -> asio::awaitable<void> {
+        IncomingChannel request(in);
+        co_await self->options_->hooks.channel_open(request);
+      });
+      return;
+    }
+    if (!hooks.session || !user_ ||
         (options_->max_sessions != 0 && sessions_ >= options_->max_sessions)) {
       (void)connection_.reject(ev.channel, connection::open_failure::kAdministrativelyProhibited,
                                "open failed");
@@ -86,6 +121,7 @@ class ServerCore final : public CoreBase {
     ++sessions_;
     auto ch = adopt_channel(ev.channel);
     ch->open_result = Result<void>{};
+    ch->session = true;
     ch->user = user_;
     asio::co_spawn(
         executor(),
@@ -98,10 +134,39 @@ class ServerCore final : public CoreBase {
   }
 
   void on_channel_closed(Channel::Impl& ch) override {
-    if (ch.user) --sessions_;
+    if (ch.session) --sessions_;
+  }
+
+  void on_global_request(connection::event::GlobalRequest& ev) override {
+    auto request = global_to_public(ev.body);
+    if (!request || !options_->hooks.global_request || !user_) {
+      if (ev.want_reply) (void)connection_.global_reply(false);
+      return;
+    }
+    request->want_reply = ev.want_reply;
+    std::shared_ptr<GlobalSlot> slot;
+    if (ev.want_reply) {
+      slot = std::make_shared<GlobalSlot>();
+      const auto* f = std::get_if<TcpipForwardRequest>(&request->body);
+      slot->port_wanted = f && f->port == 0;
+      global_slots_.push_back(slot);
+    }
+    spawn([request = std::move(*request), slot](std::shared_ptr<ServerCore> self) -> asio::awaitable<void> {
+      ConnectionLink link = self->link();  // named: see channel.hpp on temporaries
+      auto answer = co_await self->options_->hooks.global_request(request, *self->user_, link);
+      if (!slot) co_return;
+      slot->answer = answer;
+      self->flush_global_answers();
+      self->kick();
+    });
   }
 
   void on_request(Channel::Impl& ch, connection::event::Request& ev) override {
+    if (!ch.session) {
+      // Only sessions take requests (RFC 4254 6); other channels' are refused.
+      if (ev.want_reply) (void)connection_.reply(ch.id, false);
+      return;
+    }
     auto body = to_public(ev.body);
     const bool refuse = !body;
     if (refuse && !ev.want_reply) return;
@@ -231,6 +296,27 @@ class ServerCore final : public CoreBase {
   std::shared_ptr<const AuthenticatedUser> user_;
   std::shared_ptr<KeyboardInteractive::Impl> kbd_;
   unsigned sessions_ = 0;
+
+  // Answers to global requests go out in the order the requests came.
+  struct GlobalSlot {
+    std::optional<GlobalRequestAnswer> answer;
+    bool port_wanted = false;  // tcpip-forward with port 0: the answer carries the port
+  };
+  std::deque<std::shared_ptr<GlobalSlot>> global_slots_;
+
+  void flush_global_answers() {
+    while (!global_slots_.empty() && global_slots_.front()->answer) {
+      const auto& slot = *global_slots_.front();
+      Bytes data;
+      if (slot.answer->success && slot.port_wanted) {
+        const std::uint32_t p = slot.answer->bound_port;
+        data = {static_cast<std::uint8_t>(p >> 24), static_cast<std::uint8_t>(p >> 16),
+                static_cast<std::uint8_t>(p >> 8), static_cast<std::uint8_t>(p)};
+      }
+      if (!conn().closed()) (void)connection_.global_reply(slot.answer->success, std::move(data));
+      global_slots_.pop_front();
+    }
+  }
 };
 
 }  // namespace io

@@ -48,8 +48,9 @@ Overloaded(F...) -> Overloaded<F...>;
 
 // The request's name on the wire, for the debug log.
 std::string_view request_name(const skiff::SessionRequestBody& body) {
-  static constexpr std::array<std::string_view, 8> kNames{"pty-req", "env",    "shell",  "exec",
-                                                          "subsystem", "window-change", "signal", "break"};
+  static constexpr std::array<std::string_view, 10> kNames{
+      "pty-req", "env", "shell", "exec", "subsystem", "window-change", "signal", "break", "x11-req",
+      "auth-agent-req@openssh.com"};
   static_assert(std::variant_size_v<skiff::SessionRequestBody> == kNames.size());
   return kNames[body.index()];
 }

@@ -23,6 +23,8 @@ std::vector<Message> typed_samples() {
   return {
       GlobalRequest{true, TcpipForward{"localhost", 8080}},
       GlobalRequest{false, CancelTcpipForward{"", 0}},
+      GlobalRequest{true, StreamlocalForward{"/tmp/remote.sock"}},
+      GlobalRequest{true, CancelStreamlocalForward{"/tmp/remote.sock"}},
       GlobalRequest{true, GlobalKeepalive{}},
       GlobalRequest{false, NoMoreSessions{}},
       RequestFailure{},

@@ -19,32 +19,14 @@
 #include <skiff/client.hpp>
 #include <skiff/server.hpp>
 
+#include "api_test_support.hpp"
+
 using namespace skiff;
 using namespace std::chrono_literals;
 
 namespace {
 
-const PrivateKey& host_key() {
-  static const PrivateKey k = PrivateKey::generate(KeyType::ed25519).value();
-  return k;
-}
-const PrivateKey& user_key() {
-  static const PrivateKey k = PrivateKey::generate(KeyType::ecdsa_p256).value();
-  return k;
-}
-
-std::span<const std::uint8_t> bytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
-
-asio::awaitable<std::string> read_all(Channel ch, bool err = false) {
-  std::string out;
-  std::vector<std::uint8_t> buf(16 * 1024);
-  while (true) {
-    auto n = err ? co_await ch.read_stderr(buf) : co_await ch.read(buf);
-    if (!n || *n == 0) break;
-    out.append(reinterpret_cast<const char*>(buf.data()), *n);
-  }
-  co_return out;
-}
+using namespace skiff::api_test;
 
 std::size_t flood_written = 0;  // by the "flood" command, as it goes
 
@@ -98,58 +80,6 @@ std::shared_ptr<ServerOptions> server_options() {
   o->hooks.session = serve_session;
   return o;
 }
-
-ClientOptions client_options() {
-  ClientOptions o;
-  o.user = "alice";
-  o.check_host_key = [](const HostKey& k) -> asio::awaitable<Result<void>> {
-    if (k.key == host_key().public_key()) co_return Result<void>{};
-    co_return fail(Errc::host_key_rejected, "Host key verification failed.");
-  };
-  return o;
-}
-
-struct Pair {
-  asio::io_context ctx;
-  std::unique_ptr<Stream> client_stream, server_stream;
-  std::optional<Error> server_end;
-  Pair() {
-    asio::local::stream_protocol::socket a(ctx), b(ctx);
-    asio::local::connect_pair(a, b);
-    client_stream = make_unix_stream(std::move(a));
-    server_stream = make_unix_stream(std::move(b));
-  }
-  // Runs the server and the client coroutine until both are done (or 60 s passed).
-  void run(std::shared_ptr<ServerOptions> options, std::function<asio::awaitable<void>(std::unique_ptr<Stream>)> client) {
-    asio::steady_timer guard(ctx, 60s);
-    int running = 2;
-    auto done = [&] {
-      if (--running == 0) guard.cancel();
-    };
-    asio::co_spawn(
-        ctx,
-        [this, options, &done]() -> asio::awaitable<void> {
-          ServerConnection conn(std::move(server_stream), options);
-          server_end = co_await conn.run();
-          done();
-        },
-        asio::detached);
-    asio::co_spawn(
-        ctx,
-        [&]() -> asio::awaitable<void> {
-          co_await client(std::move(client_stream));
-          done();
-        },
-        asio::detached);
-    guard.async_wait([this](std::error_code ec) {
-      if (!ec) {
-        ADD_FAILURE() << "test timed out";
-        ctx.stop();
-      }
-    });
-    ctx.run_for(65s);
-  }
-};
 
 TEST(Api, PasswordLoginExecExitStatus) {
   Pair p;
