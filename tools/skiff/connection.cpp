@@ -1,7 +1,11 @@
 #include "connection.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
 
 #include <fstream>
 #include <sstream>
@@ -15,6 +19,7 @@
 #include "client_session.hpp"
 #include "connect.hpp"
 #include "host_key_check.hpp"
+#include "mux_setup.hpp"
 #include "readpass.hpp"
 
 namespace skiff::cli {
@@ -174,6 +179,38 @@ void report_start_failure(const State& st, const Error& e) {
   }
 }
 
+// ssh's control_persist_detach(): with ControlPersist the master forks; the child keeps
+// the connection in the background (stdio on /dev/null, stderr kept when debugging), the
+// parent becomes a passenger of it for the session it was started for and exits with its
+// status. Returns that status in the parent, nullopt in the child (or when there is no
+// session to hand over: -N keeps the master in front, as ssh without -f).
+std::optional<int> detach_persistent_master(asio::io_context& io, const config::ClientConfig& cfg, State& st,
+                                            const SessionSetup& s) {
+  if (s.session_none) return std::nullopt;
+  io.notify_fork(asio::io_context::fork_prepare);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    st.log.fatal(std::string("fork: ") + std::strerror(errno));
+    std::_Exit(255);
+  }
+  if (pid > 0) {
+    SharedSessionInput in{cfg, std::nullopt, std::nullopt, s.command, s.request_pty, {}};
+    MuxClientRequest req = shared_session_request(in);
+    auto status = run_mux_client(req, st.log);
+    std::fflush(nullptr);
+    std::_Exit(status.value_or(255));
+  }
+  io.notify_fork(asio::io_context::fork_child);
+  setsid();
+  if (int fd = open("/dev/null", O_RDWR); fd >= 0) {
+    dup2(fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    if (!st.log.enabled(Level::debug1)) dup2(fd, STDERR_FILENO);
+    if (fd > STDERR_FILENO) close(fd);
+  }
+  return std::nullopt;
+}
+
 asio::awaitable<int> run(asio::io_context& io, State& st) {
   const auto& cfg = st.in.cfg;
   auto server = open_server_stream(io.get_executor(), cfg, st.in.ctx, st.log);
@@ -233,6 +270,19 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
                    std::to_string(st.server.port) + ") using \"" + method + "\".");
   }
 
+  // Connection sharing: this connection becomes a ControlMaster (mux_setup.hpp).
+  auto master = start_mux_master(io, *client, cfg, st.log);
+  const auto persist = master ? control_persist_of(cfg) : std::nullopt;
+  auto alive = std::make_shared<bool>(true);
+  struct EndMaster {
+    std::shared_ptr<MuxMaster>& m;
+    std::shared_ptr<bool>& alive;
+    ~EndMaster() {
+      *alive = false;
+      if (m) m->shutdown();
+    }
+  } end_master{master, alive};
+
   SessionSetup s;
   s.session_none = cfg.get("sessiontype") == "none";
   s.request_pty = st.in.request_pty;
@@ -245,7 +295,20 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.send_env = cfg.send_env;
   s.set_env = cfg.set_env;
   s.host = cfg.hostname;
+  if (master && persist) {
+    // As ssh's control_persist_detach(): the master goes on in the background, and this
+    // process becomes its first passenger.
+    if (auto passenger = detach_persistent_master(io, cfg, st, s)) co_return *passenger;
+    s.session_none = true;
+    co_await serve_shared_connection(io, *client, *master, persist);
+    client->disconnect();
+    co_await client->wait_closed();
+    co_return 0;
+  }
+  if (master) end_on_terminate(io, *client, master, alive);
   int status = co_await run_session(io, *client, s, st.log);
+  // The master waits for the sessions it shares before the connection ends.
+  if (master) co_await serve_shared_connection(io, *client, *master, std::nullopt);
   client->disconnect();
   co_await client->wait_closed();
   co_return status;
