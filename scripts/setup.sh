@@ -17,6 +17,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   # libraries skiff links with
   libssl-dev zlib1g-dev libasio-dev libpam0g-dev
+  # skiff-sftp's prompt: line editing, history and completion
+  libedit-dev
   # tests and benchmarks
   googletest libgtest-dev libbenchmark-dev
   # clang with libFuzzer and its sanitizer runtimes for the fuzz targets: clang-19, the
