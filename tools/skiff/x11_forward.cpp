@@ -174,7 +174,7 @@ std::optional<std::pair<std::string, std::string>> X11Forwarder::get_proto(const
     bool generated = false;
     if (!settings_.trusted) {
       const char* tmp = std::getenv("TMPDIR");
-      std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/skiff-XXXXXXXXXXXX";
+      std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/skiff-XXXXXX";
       if (::mkdtemp(templ.data()) == nullptr) {
         log_.error(std::string("client_x11_get_proto: mkdtemp: ") + std::strerror(errno));
         return std::nullopt;
