@@ -56,6 +56,7 @@ REMOTE='echo "display=$DISPLAY"; xdpyinfo | grep dimensions'
 
 start_skiffd "X11Forwarding yes"
 SKIFFD_ON=$SKIFFD_PORT
+SKIFFD_ON_PID=$SKIFFD_PID
 start_skiffd "X11Forwarding no"
 SKIFFD_OFF=$SKIFFD_PORT
 start_sshd "X11Forwarding yes"
@@ -128,5 +129,10 @@ grep -q "X11 forwarding requested but DISPLAY not set" "$SKIFF_T/c9.log" && log 
   fail_case "no DISPLAY: ssh's debug line missing"
 
 grep -q "Requesting X11 forwarding" "$SKIFF_T/c9.log" && fail_case "no DISPLAY: x11-req sent anyway"
+# Every connection process ended: the display listeners closed with their sessions.
+for _ in $(seq 50); do pgrep -P "$SKIFFD_ON_PID" >/dev/null || break; sleep 0.1; done
+pgrep -P "$SKIFFD_ON_PID" >/dev/null && fail_case "skiffd connection processes left: $(pgrep -a -P "$SKIFFD_ON_PID")" ||
+  log "ok: no connection process left behind"
+
 ((FAILS == 0)) || die "$FAILS case(s) failed"
 log "all X11 forwarding cases passed"
