@@ -89,6 +89,13 @@ grep -q 'generate :'"$N"' MIT-MAGIC-COOKIE-1 untrusted timeout 360' "$SKIFF_T/c3
 after=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'skiff-*' 2>/dev/null | wc -l)
 [[ $after -le $before ]] && log "ok: the temporary xauth directory is gone" || fail_case "a skiff-* xauth directory was left"
 
+# ---- untrusted, after ForwardX11Timeout: the x11 channel is refused, as ssh
+out=$(sk "$SKIFFD_ON" "$SKIFF_T/c3b.log" -X -o ForwardX11Trusted=no -o ForwardX11Timeout=1 "$U@127.0.0.1" \
+  'sleep 3; xdpyinfo >/dev/null 2>&1; echo "rc=$?"' 2>&1)
+contains "after ForwardX11Timeout: xdpyinfo fails" "$out" 'rc=1'
+grep -q "Rejected X11 connection after ForwardX11Timeout expired" "$SKIFF_T/c3b.log" &&
+  log "ok: after ForwardX11Timeout: ssh's line" || fail_case "after ForwardX11Timeout: no rejection line"
+
 # ---- OpenSSH's ssh -X to skiffd
 out=$(run_ssh "$SKIFF_T/c4.log" "$SKIFFD_ON" -i "$SKIFF_T/id" -o IdentitiesOnly=yes -X "$U@127.0.0.1" "$REMOTE" 2>&1)
 contains "ssh -X to skiffd" "$out" "$DIMS"
