@@ -21,7 +21,7 @@
 #include "io/convert.hpp"
 #include "system/environment.hpp"
 #include "system/pty.hpp"
-#include "x11_display.hpp"
+#include "x11_session.hpp"
 
 namespace skiffd {
 namespace {

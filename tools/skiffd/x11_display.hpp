@@ -17,9 +17,7 @@
 
 #include <skiff/channel.hpp>
 
-#include "auth_hooks.hpp"
 #include "config/ssh_config.hpp"
-#include "system/privileged.hpp"
 #include "system/server_log.hpp"
 
 namespace skiffd {
@@ -54,13 +52,5 @@ class X11Display : public std::enable_shared_from_this<X11Display> {
   unsigned number_ = 0;
   bool single_ = false;
 };
-
-// session.cpp's x11-req (sshd's session_x11_req / session_setup_x11fwd): checks the
-// request and the permissions, opens the display into `display` and starts it, and puts
-// DISPLAY and the cookie into spawn (for the environment and xauth). False: refused
-// (the reason logged as sshd does).
-bool setup_x11_forwarding(const skiff::X11Request& request, skiff::skiffd::SessionRequest& spawn,
-                          std::shared_ptr<X11Display>& display, skiff::Session& session, Login& login,
-                          const asio::any_io_executor& ex);
 
 }  // namespace skiffd
