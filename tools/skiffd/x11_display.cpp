@@ -173,8 +173,10 @@ skiff::Result<std::shared_ptr<X11Display>> X11Display::open(const asio::any_io_e
 X11Display::~X11Display() { close(); }
 
 void X11Display::start(const skiff::ConnectionLink& link) {
+  // Named, not a prvalue argument of the coroutine (GCC bug 99576 destroys those twice).
+  const std::shared_ptr<X11Display> self = shared_from_this();
   for (auto& a : acceptors_) {
-    asio::co_spawn(ex_, accept_loop(shared_from_this(), a, link, single_, log_), asio::detached);
+    asio::co_spawn(ex_, accept_loop(self, a, link, single_, log_), asio::detached);
   }
 }
 

@@ -31,13 +31,13 @@ std::shared_ptr<ServerOptions> server_options() {
 
 // Connects to 127.0.0.1:port, sends text, half-closes, reads to the end; "refused" when
 // the connection fails.
-asio::awaitable<std::string> x_client(unsigned port, std::string text) {
+asio::awaitable<std::string> x_client(unsigned port, const char* text) {
   tcp::socket sock(co_await asio::this_coro::executor);
   std::error_code ec;
   co_await sock.async_connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)},
                               asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return "refused";
-  co_await asio::async_write(sock, asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(sock, asio::buffer(std::string_view(text)), asio::redirect_error(asio::use_awaitable, ec));
   sock.shutdown(tcp::socket::shutdown_send, ec);
   std::string got;
   std::vector<char> buf(1024);
