@@ -28,6 +28,8 @@ PACKAGES=(
   openssh-client openssh-server dropbear-bin putty-tools openssl
   # process and network tools used by the test harness (ps, fuser, ss) and tmux for terminal tests
   procps psmisc iproute2 tmux
+  # X11 forwarding tests: a virtual X server, xauth, xdpyinfo
+  xvfb xauth x11-utils
 )
 
 # skiffd's PAM service: installed (as root) when absent or different from the checkout's.

@@ -247,6 +247,9 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
     if (line.starts_with("Remote protocol version ")) st.banner_seen = true;
     st.log.debug1(printable(line));
   };
+  // Channels the server opens: x11 after the session's x11-req (the forwarder checks).
+  auto x11 = std::make_shared<X11Forwarder>(x11_settings(cfg), st.log);
+  o.channel_open = [x11](IncomingChannel in) { return X11Forwarder::handle(x11, std::move(in)); };
   const int stderr_fd = STDERR_FILENO;
   const bool show_banner = st.log.enabled(Level::info);
   o.banner = [stderr_fd, show_banner](const std::string& message) {
@@ -295,6 +298,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.send_env = cfg.send_env;
   s.set_env = cfg.set_env;
   s.host = cfg.hostname;
+  if (x11->enabled()) s.x11 = x11.get();
   if (master && persist) {
     // As ssh's control_persist_detach(): the master goes on in the background, and this
     // process becomes its first passenger.

@@ -49,6 +49,7 @@ class LocalPrivileged final : public Privileged {
   const std::optional<keys::AuthorizedKeyOptions>& key_options() const;
   bool keyboard_interactive_available() const override;
   bool pty_permitted() const override;
+  Result<void> x11_permitted() const override;
 
   struct Impl;
 
