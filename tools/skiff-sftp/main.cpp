@@ -181,6 +181,7 @@ int main(int argc, char** argv) {
   settings.global_fsync = o.global_fsync;
   settings.global_preserve = o.global_preserve;
   settings.global_recursive = o.global_recursive;
+  settings.limit_kbps = o.limit_bits_per_second / 1024;
   Shell shell(**session, settings);
   const int err = interactive_loop(shell, o, o.batch_file.has_value(), in);
   (*session)->finish();
