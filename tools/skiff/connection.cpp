@@ -16,6 +16,7 @@
 
 #include <skiff/client.hpp>
 
+#include "agent_forward.hpp"
 #include "client_session.hpp"
 #include "connect.hpp"
 #include "host_key_check.hpp"
@@ -211,6 +212,16 @@ std::optional<int> detach_persistent_master(asio::io_context& io, const config::
   return std::nullopt;
 }
 
+// Where a channel the server opens goes, by its type; anything else is refused.
+asio::awaitable<void> server_opened_channel(std::shared_ptr<X11Forwarder> x11, std::shared_ptr<AgentForwarder> agent,
+                                            IncomingChannel in) {
+  if (std::holds_alternative<AgentChannel>(in.body())) {
+    co_await AgentForwarder::handle(std::move(agent), std::move(in));
+  } else {
+    co_await X11Forwarder::handle(std::move(x11), std::move(in));
+  }
+}
+
 asio::awaitable<int> run(asio::io_context& io, State& st) {
   const auto& cfg = st.in.cfg;
   auto server = open_server_stream(io.get_executor(), cfg, st.in.ctx, st.log);
@@ -247,9 +258,11 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
     if (line.starts_with("Remote protocol version ")) st.banner_seen = true;
     st.log.debug1(printable(line));
   };
-  // Channels the server opens: x11 after the session's x11-req (the forwarder checks).
+  // Channels the server opens: x11 after the session's x11-req, the agent after
+  // auth-agent-req (each forwarder refuses what it did not ask for).
   auto x11 = std::make_shared<X11Forwarder>(x11_settings(cfg), st.log);
-  o.channel_open = [x11](IncomingChannel in) { return X11Forwarder::handle(x11, std::move(in)); };
+  auto agent = std::make_shared<AgentForwarder>(cfg, st.log);
+  o.channel_open = [x11, agent](IncomingChannel in) { return server_opened_channel(x11, agent, std::move(in)); };
   const int stderr_fd = STDERR_FILENO;
   const bool show_banner = st.log.enabled(Level::info);
   o.banner = [stderr_fd, show_banner](const std::string& message) {
@@ -299,6 +312,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.set_env = cfg.set_env;
   s.host = cfg.hostname;
   if (x11->enabled()) s.x11 = x11.get();
+  if (agent->enabled()) s.agent = agent.get();
   if (master && persist) {
     // As ssh's control_persist_detach(): the master goes on in the background, and this
     // process becomes its first passenger.
