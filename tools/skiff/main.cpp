@@ -250,6 +250,8 @@ int main(int argc, char** argv) {
   expand_kept("identityagent", true);
   cli::SessionFacts facts;
   facts.has_command = cl->has_command;
+  // RemoteCommand none clears it, as ssh's CLEAR_ON_NONE.
+  if (auto rc = cfg->get("remotecommand"); rc && *rc == "none") cfg->other.erase("remotecommand");
   facts.has_remote_command = cfg->get("remotecommand").has_value();
   facts.session_none = cfg->get("sessiontype") == "none";
   facts.fork_after_auth = cfg->get("forkafterauthentication") == "yes";
