@@ -80,9 +80,16 @@ struct X11Request {
 struct AgentForwardRequest {
   bool operator==(const AgentForwardRequest&) const = default;
 };
+// eow@openssh.com: the client reads no more of the session's output (its stdout went
+// away); the server should stop reading the command's output, which then sees a broken
+// pipe, as sshd does.
+struct EndOfWrite {
+  bool operator==(const EndOfWrite&) const = default;
+};
 // A session request as the server application receives it (keepalives never arrive here).
 using SessionRequestBody = std::variant<PtyRequest, EnvRequest, ShellRequest, ExecRequest, SubsystemRequest,
-                                        WindowSize, SignalRequest, BreakRequest, X11Request, AgentForwardRequest>;
+                                        WindowSize, SignalRequest, BreakRequest, X11Request, AgentForwardRequest,
+                                        EndOfWrite>;
 struct SessionRequest {
   SessionRequestBody body;
   bool want_reply = false;
@@ -204,6 +211,10 @@ class ClientSession : public Channel {
   // auth-agent-req@openssh.com without a reply (as ssh); "auth-agent@openssh.com" channels
   // then reach ClientOptions::channel_open.
   Result<void> request_agent_forwarding();
+  // eow@openssh.com (no reply, as ssh sends it when its stdout fails): the server stops
+  // reading the command's output. Data that still arrives must be read (and dropped) so
+  // that the exit status can come.
+  Result<void> send_end_of_write();
   // Waits until the channel is closed, then tells how the command ended.
   asio::awaitable<ExitStatus> wait_exit();
 };

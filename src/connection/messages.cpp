@@ -185,6 +185,7 @@ RequestBody parse_request_body(std::string name, Fields& f) {
   if (name == "break") return BreakReq{f.u32()};
   if (name == "auth-agent-req@openssh.com") return AuthAgentReq{};
   if (name == "keepalive@openssh.com") return ChannelKeepalive{};
+  if (name == "eow@openssh.com") return EowReq{};
   return RawChannelRequest{std::move(name), f.rest()};
 }
 
@@ -219,6 +220,7 @@ void put_request_body(wire::Writer& w, const RequestBody& body) {
                  [&](const BreakReq& b) { w.u32(b.length_ms); },
                  [&](const AuthAgentReq&) {},
                  [&](const ChannelKeepalive&) {},
+                 [&](const EowReq&) {},
                  [&](const RawChannelRequest& r) { w.raw(ByteView(r.data)); },
              },
              body);
@@ -260,6 +262,7 @@ std::string_view request_name(const RequestBody& body) {
                         [](const BreakReq&) -> std::string_view { return "break"; },
                         [](const AuthAgentReq&) -> std::string_view { return "auth-agent-req@openssh.com"; },
                         [](const ChannelKeepalive&) -> std::string_view { return "keepalive@openssh.com"; },
+                        [](const EowReq&) -> std::string_view { return "eow@openssh.com"; },
                         [](const RawChannelRequest& r) -> std::string_view { return r.name; },
                     },
                     body);

@@ -256,6 +256,9 @@ struct AuthAgentReq {  // auth-agent-req@openssh.com
 struct ChannelKeepalive {  // keepalive@openssh.com as a channel request
   bool operator==(const ChannelKeepalive&) const = default;
 };
+struct EowReq {  // eow@openssh.com: the sender will read no more of the channel's data
+  bool operator==(const EowReq&) const = default;
+};
 struct RawChannelRequest {
   std::string name;
   Bytes data;
@@ -263,7 +266,7 @@ struct RawChannelRequest {
 };
 using RequestBody = std::variant<PtyReq, X11Req, EnvReq, ShellReq, ExecReq, SubsystemReq, WindowChangeReq, XonXoffReq,
                                  SignalReq, ExitStatusReq, ExitSignalReq, BreakReq, AuthAgentReq, ChannelKeepalive,
-                                 RawChannelRequest>;
+                                 EowReq, RawChannelRequest>;
 std::string_view request_name(const RequestBody& body);
 
 struct ChannelRequest {

@@ -95,6 +95,14 @@ Result<void> ClientSession::request_agent_forwarding() {
   return r;
 }
 
+Result<void> ClientSession::send_end_of_write() {
+  auto& ch = *impl_;
+  if (ch.closed) return fail(Errc::disconnected, "channel " + std::to_string(ch.id) + " closed");
+  auto r = ch.core->conn().request(ch.id, connection::EowReq{}, false);
+  ch.core->kick();
+  return r;
+}
+
 ConnectionLink Session::link() const { return impl_->core->link(); }
 
 }  // namespace skiff

@@ -71,6 +71,7 @@ std::optional<SessionRequestBody> to_public(const connection::RequestBody& body)
     return X11Request{x->single_connection, x->auth_protocol, x->auth_cookie, x->screen};
   }
   if (std::holds_alternative<c::AuthAgentReq>(body)) return AgentForwardRequest{};
+  if (std::holds_alternative<c::EowReq>(body)) return EndOfWrite{};
   return std::nullopt;
 }
 

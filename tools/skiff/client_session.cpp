@@ -220,11 +220,10 @@ asio::awaitable<void> pump_out(ClientSession& ch, StdStream& out, bool ext) {
     std::error_code ec;
     co_await asio::async_write(out.desc(), asio::buffer(buf.data(), *n), asio::redirect_error(use_awaitable, ec));
     if (ec && !ext) {
-      // Nobody reads our stdout any more (`skiff host yes | head`): ssh sends
-      // eow@openssh.com so that the remote command sees a broken pipe and reports its
-      // status; the API has no such request, so the channel is closed instead.
-      co_await ch.close();
-      co_return;
+      // Nobody reads our stdout any more (`skiff host yes | head`): as ssh, eow@openssh.com
+      // tells the server to stop reading the command's output (which then sees a broken
+      // pipe and ends with its own status); what still comes is read and dropped.
+      (void)ch.send_end_of_write();
     }
     if (ec) writable = false;
   }

@@ -49,9 +49,9 @@ Overloaded(F...) -> Overloaded<F...>;
 
 // The request's name on the wire, for the debug log.
 std::string_view request_name(const skiff::SessionRequestBody& body) {
-  static constexpr std::array<std::string_view, 10> kNames{
+  static constexpr std::array<std::string_view, 11> kNames{
       "pty-req", "env", "shell", "exec", "subsystem", "window-change", "signal", "break", "x11-req",
-      "auth-agent-req@openssh.com"};
+      "auth-agent-req@openssh.com", "eow@openssh.com"};
   static_assert(std::variant_size_v<skiff::SessionRequestBody> == kNames.size());
   return kNames[body.index()];
 }
@@ -192,6 +192,13 @@ asio::awaitable<void> later_requests(std::shared_ptr<Running> r) {
       ok = r->login.privileged().signal_session(r->proc.pid, s->name).has_value();
     } else if (std::holds_alternative<skiff::BreakRequest>(req->body)) {
       ok = r->pty && sys::send_break(r->pty->native_handle());
+    } else if (std::holds_alternative<skiff::EndOfWrite>(req->body)) {
+      // As sshd's chan_rcvd_eow: stop reading the command's output, so that its next
+      // write fails (EPIPE / SIGPIPE) instead of filling a channel nobody reads.
+      if (r->out) {
+        std::error_code ec;
+        r->out->close(ec);
+      }
     }
     (void)r->session.reply(ok);
   }

@@ -53,6 +53,7 @@ std::vector<Message> typed_samples() {
       ChannelRequest{1, true, BreakReq{500}},
       ChannelRequest{1, false, AuthAgentReq{}},
       ChannelRequest{1, true, ChannelKeepalive{}},
+      ChannelRequest{1, false, EowReq{}},
       ChannelSuccess{4},
       ChannelFailure{5},
   };

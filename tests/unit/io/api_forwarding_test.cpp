@@ -320,3 +320,94 @@ TEST(ApiForwarding, SessionX11AndAgentRequestsAndTheAgentChannel) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ApiForwarding, EndOfWriteReachesTheSessionAfterTheCommandStarted) {
+  Pair p;
+  auto o = forwarding_server();
+  std::vector<std::string> seen;
+  o->hooks.session = [&](Session s) -> asio::awaitable<void> {
+    while (auto req = co_await s.next_request()) {
+      if (std::holds_alternative<ExecRequest>(req->body)) {
+        seen.push_back("exec");
+        (void)s.reply(true);
+      } else if (std::holds_alternative<EndOfWrite>(req->body)) {
+        seen.push_back("eow");
+        (void)s.send_exit_status(0);
+        (void)s.send_eof();
+        co_return;
+      }
+    }
+  };
+  ExitStatus status;
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto c = co_await Client::start(std::move(s), password_client());
+    if (!c) co_return;
+    auto sess = co_await c->open_session();
+    if (!sess) co_return;
+    EXPECT_TRUE(sess->send_eof());
+    EXPECT_TRUE(co_await sess->exec("yes"));
+    EXPECT_TRUE(sess->send_end_of_write());
+    status = co_await sess->wait_exit();
+    c->disconnect();
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"exec", "eow"}));
+  EXPECT_EQ(status.code, 0u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ApiForwarding, EndOfWriteArrivesWhileTheServerFloodsTheChannel) {
+  Pair p;
+  auto o = forwarding_server();
+  bool eow = false;
+  std::size_t flooded = 0;
+  o->hooks.session = [&](Session s) -> asio::awaitable<void> {
+    auto req = co_await s.next_request();
+    if (!req || !std::holds_alternative<ExecRequest>(req->body)) co_return;
+    (void)s.reply(true);
+    auto ex = co_await asio::this_coro::executor;
+    asio::co_spawn(
+        ex,
+        [s, &eow]() mutable -> asio::awaitable<void> {
+          while (auto r = co_await s.next_request()) {
+            if (std::holds_alternative<EndOfWrite>(r->body)) eow = true;
+          }
+        },
+        asio::detached);
+    std::vector<std::uint8_t> chunk(32 * 1024, 'y');
+    while (!eow && flooded < (std::size_t{1} << 30)) {
+      if (!co_await s.write(chunk)) break;
+      flooded += chunk.size();
+    }
+    (void)s.send_exit_status(0);
+    (void)s.send_eof();
+  };
+  ExitStatus status;
+  p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
+    auto c = co_await Client::start(std::move(s), password_client());
+    if (!c) co_return;
+    auto sess = co_await c->open_session();
+    if (!sess) co_return;
+    EXPECT_TRUE(sess->send_eof());
+    EXPECT_TRUE(co_await sess->exec("yes"));
+    // Read a little, then say we will read no more, and drain what still comes.
+    auto first = co_await sess->read_chunk();
+    EXPECT_TRUE(first && !first->empty());
+    EXPECT_TRUE(sess->send_end_of_write());
+    while (true) {
+      auto more = co_await sess->read_chunk();
+      if (!more || more->empty()) break;
+    }
+    status = co_await sess->wait_exit();
+    c->disconnect();
+  });
+  EXPECT_TRUE(eow);
+  EXPECT_LT(flooded, std::size_t{1} << 30);
+  EXPECT_EQ(status.code, 0u);
+}
+
+}  // namespace
