@@ -156,6 +156,9 @@ class Client {
   asio::awaitable<Error> wait_closed();
   bool is_open() const noexcept;
   const ClientInfo& info() const noexcept;
+  // Bytes written to and read from the stream so far (packets, as encrypted).
+  std::uint64_t bytes_sent() const noexcept;
+  std::uint64_t bytes_received() const noexcept;
   // Starts a key exchange now (RekeyLimit does it automatically).
   void rekey();
 

@@ -389,6 +389,8 @@ asio::awaitable<Error> Client::wait_closed() {
 
 bool Client::is_open() const noexcept { return impl_ && !impl_->closing(); }
 const ClientInfo& Client::info() const noexcept { return impl_->info; }
+std::uint64_t Client::bytes_sent() const noexcept { return impl_->bytes_sent(); }
+std::uint64_t Client::bytes_received() const noexcept { return impl_->bytes_received(); }
 void Client::rekey() {
   impl_->conn().transport().request_rekey();
   impl_->kick();

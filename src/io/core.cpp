@@ -242,6 +242,7 @@ asio::awaitable<void> CoreBase::writer() {
         break;
       }
       written += n;
+      bytes_sent_ += n;
       continue;
     }
     if (conn().closed()) {
@@ -348,6 +349,7 @@ asio::awaitable<Error> CoreBase::run() {
       feed_eof_conn(now);
     } else {
       last_received_ = now;
+      bytes_received_ += n;
       feed_conn(ByteView(read_buffer_.data(), n), now);
     }
     kick();

@@ -128,6 +128,9 @@ class CoreBase : public std::enable_shared_from_this<CoreBase> {
   const Error& end_error() const;
   Signal& state_changed() { return state_changed_; }
   const std::string& peer() const { return peer_; }
+  // Bytes written to and read from the stream (what OpenSSH's "Transferred:" line counts).
+  std::uint64_t bytes_sent() const noexcept { return bytes_sent_; }
+  std::uint64_t bytes_received() const noexcept { return bytes_received_; }
 
   // A channel we open; its Opened / OpenFailed arrive through the map.
   Result<std::shared_ptr<Channel::Impl>> open_channel(connection::OpenBody body);
@@ -185,6 +188,7 @@ class CoreBase : public std::enable_shared_from_this<CoreBase> {
   Bytes read_buffer_, write_buffer_;
   std::deque<std::shared_ptr<GlobalWait>> global_waits_;  // nullptr: our keepalive
   unsigned alive_unanswered_ = 0;
+  std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
   TimePoint last_received_{}, last_probe_{};
   int live_ = 0;
   bool started_ = false, stopping_ = false, stream_failed_ = false, finished_ = false;

@@ -28,6 +28,11 @@ master_pid() { sed -n 's/^Master running (pid=\([0-9]*\)).*/\1/p' "$1"; }
 # on the line is allowed, as ssh.)
 out=$(sk -o RemoteCommand=none 127.0.0.1 'echo rc-none' 2>"$SKIFF_T/rc.err") || die "RemoteCommand none with a command: $(cat "$SKIFF_T/rc.err")"
 [[ $out == rc-none ]] || die "RemoteCommand none: '$out'"
+# At LogLevel VERBOSE the end of a connection reports its bytes, as ssh's client_loop.
+sk -v 127.0.0.1 true 2>"$SKIFF_T/v.err" || die "skiff -v: $(cat "$SKIFF_T/v.err")"
+grep -Eq '^Transferred: sent [1-9][0-9]*, received [1-9][0-9]*( bytes, in [0-9]+\.[0-9] seconds)' "$SKIFF_T/v.err" ||
+  die "no Transferred line: $(cat "$SKIFF_T/v.err")"
+grep -Eq '^Bytes per second: sent [0-9]+\.[0-9], received [0-9]+\.[0-9]' "$SKIFF_T/v.err" || die "no Bytes per second line"
 
 # ---- a skiff master (-M -N -f), then passengers of both kinds
 CP=$SKIFF_T/cm-skiff
@@ -40,7 +45,7 @@ sk -o ControlPath="$CP" -O check 127.0.0.1 2>"$SKIFF_T/check.err" || die "skiff 
 MPID=$(master_pid "$SKIFF_T/check.err")
 [[ -n $MPID ]] || die "-O check printed no pid: $(cat "$SKIFF_T/check.err")"
 track_pid "$MPID"
-[[ $(logins) -eq 2 ]] || die "expected one login after the master, got $(($(logins) - 1))"
+[[ $(logins) -eq 3 ]] || die "expected one login after the master, got $(($(logins) - 2))"
 
 # skiff passenger: output, stderr apart, exit status.
 rc=0
@@ -70,7 +75,7 @@ done
 wait "${pids[@]}"
 for i in 1 2 3 4 5; do [[ $(cat "$SKIFF_T/par.$i") == "p$i" ]] || die "parallel passenger $i"; done
 # None of them logged in again (the -W session's own login is the ssh inside it).
-[[ $(logins) -eq 3 ]] || die "passengers made new logins: $(logins) logins in sshd's log"
+[[ $(logins) -eq 4 ]] || die "passengers made new logins: $(logins) logins in sshd's log"
 
 # Another user cannot use the socket.
 chmod 0755 "$SKIFF_T"

@@ -324,11 +324,25 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
     co_return 0;
   }
   if (master) end_on_terminate(io, *client, master, alive);
+  const auto loop_start = std::chrono::steady_clock::now();
   int status = co_await run_session(io, *client, s, st.log);
   // The master waits for the sessions it shares before the connection ends.
   if (master) co_await serve_shared_connection(io, *client, *master, std::nullopt);
   client->disconnect();
   co_await client->wait_closed();
+  // As ssh's client_loop at its end (LogLevel VERBOSE).
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+  char line[160];
+  std::snprintf(line, sizeof line, "Transferred: sent %llu, received %llu bytes, in %.1f seconds",
+                static_cast<unsigned long long>(client->bytes_sent()),
+                static_cast<unsigned long long>(client->bytes_received()), seconds);
+  st.log.verbose(line);
+  if (seconds > 0) {
+    std::snprintf(line, sizeof line, "Bytes per second: sent %.1f, received %.1f",
+                  static_cast<double>(client->bytes_sent()) / seconds,
+                  static_cast<double>(client->bytes_received()) / seconds);
+    st.log.verbose(line);
+  }
   co_return status;
 }
 
