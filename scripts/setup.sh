@@ -26,6 +26,8 @@ PACKAGES=(
   openssh-client openssh-server dropbear-bin putty-tools openssl
   # process and network tools used by the test harness (ps, fuser, ss) and tmux for terminal tests
   procps psmisc iproute2 tmux
+  # echo servers and SOCKS clients of the forwarding tests (tests/interop/forward_tool.py)
+  python3
 )
 
 # skiffd's PAM service: installed (as root) when absent or different from the checkout's.

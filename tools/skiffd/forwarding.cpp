@@ -110,6 +110,11 @@ asio::awaitable<void> to_socket(std::shared_ptr<Carrier<Socket>> c) {
     c->socket.shutdown(Socket::shutdown_send, ec);
   }
   co_await c->finish(ok);
+  // Everything the channel carried is written out. Once it is fully closed (the peer's
+  // CLOSE, or the connection's end) the other direction may still wait on a socket
+  // nobody will write to: close it then, never earlier (data would be cut).
+  co_await c->channel.wait_closed();
+  c->close_socket();
 }
 
 // Socket -> channel: the write waits for window before the socket is read again.
@@ -134,14 +139,6 @@ asio::awaitable<void> to_channel(std::shared_ptr<Carrier<Socket>> c) {
   co_await c->finish(ok);
 }
 
-// The channel fully closed (the peer closed first, or the connection ended) while the
-// socket may still wait for input that nobody will read: close it.
-template <class Socket>
-asio::awaitable<void> watch(std::shared_ptr<Carrier<Socket>> c) {
-  co_await c->channel.wait_closed();
-  c->close_socket();
-}
-
 template <class Socket>
 void carry(const std::shared_ptr<Closers>& closers, skiff::Channel& channel, Socket& socket) {
   auto c = std::make_shared<Carrier<Socket>>(channel, std::move(socket));
@@ -153,7 +150,6 @@ void carry(const std::shared_ptr<Closers>& closers, skiff::Channel& channel, Soc
   auto ex = c->socket.get_executor();
   asio::co_spawn(ex, to_socket(c), asio::detached);
   asio::co_spawn(ex, to_channel(c), asio::detached);
-  asio::co_spawn(ex, watch(c), asio::detached);
 }
 
 // getaddrinfo's wording for asio's resolver errors (sshd puts gai_strerror in the open

@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# skiffd's forwarding with OpenSSH's ssh as the client: -L, -R (a fixed port and -R 0),
+# -D and -W each carrying 100 MiB (equal sha256) and 50 connections at once through
+# python echo servers on loopback; Unix-socket -L and -R (the socket made as the user,
+# a socket the user may not write refused); listeners closed with the connection; and
+# each option that forbids a kind of forwarding refusing it with ssh's own messages and
+# exit codes and skiffd's log line in sshd's words: AllowTcpForwarding no/local/remote,
+# DisableForwarding, PermitOpen, PermitListen, AllowStreamLocalForwarding no, and the
+# authorized_keys options restrict, permitopen=, permitlisten=.
+source "$(dirname "$0")/lib.sh"
+require_root "to log in as the test user"
+require_cmd ssh ssh-keygen python3 sha256sum stat
+create_test_user
+U=$TEST_USER
+TOOL=$(dirname "$0")/forward_tool.py
+
+FAILS=0
+fail_case() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
+check() {  # check NAME GOT WANT
+  if [[ $2 == "$3" ]]; then log "ok: $1"; else fail_case "$1: got '$2', want '$3'"; fi
+}
+check_log() {  # check_log NAME FILE MARK PATTERN
+  if wait_log "$2" "$3" "$4" 5; then log "ok: $1"; else fail_case "$1: /$4/ not in ${2#"$SKIFF_T"/}"; fi
+}
+
+# The test user reaches Unix sockets under $SKIFF_T: traverse only, no listing.
+chmod 0711 "$SKIFF_T"
+mkdir -p "$SKIFF_T/usock" "$SKIFF_T/echo"
+chown "$U:" "$SKIFF_T/usock"
+chmod 0700 "$SKIFF_T/usock"
+chmod 0755 "$SKIFF_T/echo"
+
+# Echo servers: TCP on a free loopback port, and two Unix sockets, one the user may
+# write (chowned) and one only root may.
+start_echo() {  # start_echo ADDR NAME -> ready file $SKIFF_T/NAME.ready
+  python3 "$TOOL" echo-server "$1" "$SKIFF_T/$2.ready" >>"$SKIFF_T/echo-$2.log" 2>&1 &
+  track_pid $!
+  for ((i = 0; i < 100; i++)); do [[ -s $SKIFF_T/$2.ready ]] && return 0; sleep 0.05; done
+  die "echo server $2 did not start"
+}
+start_echo 0 tcp
+ECHO=$(cat "$SKIFF_T/tcp.ready")
+start_echo "$SKIFF_T/echo/user.sock" unix_user
+chown "$U:" "$SKIFF_T/echo/user.sock"
+chmod 0600 "$SKIFF_T/echo/user.sock"
+start_echo "$SKIFF_T/echo/root.sock" unix_root
+chmod 0600 "$SKIFF_T/echo/root.sock"
+CLOSED=$(free_port)  # nothing listens there
+
+head -c 100M /dev/urandom >"$SKIFF_T/big"
+BIG_SHA=$(sha256sum "$SKIFF_T/big" | cut -d' ' -f1)
+head -c 10M "$SKIFF_T/big" >"$SKIFF_T/small"
+SMALL_SHA=$(sha256sum "$SKIFF_T/small" | cut -d' ' -f1)
+
+RP_ALLOWED=$(free_port)
+for k in plain restrict popen plisten; do ssh-keygen -q -t ed25519 -N '' -f "$SKIFF_T/$k"; done
+{
+  cat "$SKIFF_T/plain.pub"
+  echo "restrict $(cat "$SKIFF_T/restrict.pub")"
+  echo "permitopen=\"127.0.0.1:$ECHO\" $(cat "$SKIFF_T/popen.pub")"
+  echo "permitlisten=\"127.0.0.1:$RP_ALLOWED\" $(cat "$SKIFF_T/plisten.pub")"
+} >"$SKIFF_T/authorized_keys.$U"
+chmod 0644 "$SKIFF_T/authorized_keys.$U"
+
+# s KEY LOG [ssh args...]: ssh as the test user with KEY, its log in $SKIFF_T/LOG.
+s() {
+  local k=$1 l=$2
+  shift 2
+  _client_env_stdin ssh -F /dev/null -p "$SKIFFD_PORT" -o UserKnownHostsFile=/dev/null \
+    -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o BatchMode=yes -o ConnectTimeout=10 \
+    -o IdentityAgent=none -o LogLevel=DEBUG3 -E "$SKIFF_T/$l" -i "$SKIFF_T/$k" -o IdentitiesOnly=yes \
+    -o ExitOnForwardFailure=yes "$@"
+}
+# bg KEY LOG [ssh args...]: the same in the background, for -N forwards; sets BG.
+bg() {
+  SKIFF_CLIENT_TIMEOUT=600 s "$@" -N "$U@127.0.0.1" </dev/null &
+  BG=$!
+  track_pid "$BG"
+}
+stop_bg() { stop_pid "$BG"; }
+wait_socket() {  # wait_socket PATH
+  for ((i = 0; i < 100; i++)); do [[ -S $1 ]] && return 0; sleep 0.05; done
+  return 1
+}
+sha_through() { python3 "$TOOL" send "$@" 2>&1; }
+parallel() { python3 "$TOOL" parallel 50 262144 "$@" 2>&1; }
+
+# ------------------------------------------------------------ everything allowed
+start_skiffd
+L=$(free_port)
+bg plain ssh-L.log -L "$L:127.0.0.1:$ECHO"
+wait_port "$L" 10 "$BG" || fail_case "-L: ssh did not listen"
+check "-L: 100 MiB" "$(sha_through "$SKIFF_T/big" "$L")" "$BIG_SHA"
+check "-L: 50 connections at once" "$(parallel "$L")" "ok 50"
+L2=$(free_port)
+m=$(log_mark "$SKIFF_T/ssh-L.log")
+stop_bg
+bg plain ssh-L2.log -L "$L2:127.0.0.1:$CLOSED"
+wait_port "$L2" 10 "$BG" || fail_case "-L closed port: ssh did not listen"
+check "-L to a closed port: closed" "$(python3 "$TOOL" probe "$L2")" closed
+check_log "-L to a closed port: connect failed" "$SKIFF_T/ssh-L2.log" 0 \
+  "open failed: connect failed: Connection refused"
+check_log "-L to a closed port: skiffd's line" "$SKIFFD_LOG" 0 "connect_to 127.0.0.1 port $CLOSED: failed\."
+stop_bg
+
+R=$(free_port)
+bg plain ssh-R.log -R "$R:127.0.0.1:$ECHO"
+wait_port "$R" 10 "$BG" || fail_case "-R: skiffd did not listen"
+check "-R: 100 MiB" "$(sha_through "$SKIFF_T/big" "$R")" "$BIG_SHA"
+check "-R: 50 connections at once" "$(parallel "$R")" "ok 50"
+stop_bg
+for ((i = 0; i < 50; i++)); do port_listening "$R" || break; sleep 0.1; done
+if port_listening "$R"; then fail_case "-R: the listener outlived the connection"; else log "ok: -R listener closed with the connection"; fi
+
+bg plain ssh-R0.log -R "0:127.0.0.1:$ECHO"
+wait_log "$SKIFF_T/ssh-R0.log" 0 "Allocated port [0-9]+ for remote forward" 10 || fail_case "-R 0: no allocated port"
+R0=$(grep -Eo 'Allocated port [0-9]+' "$SKIFF_T/ssh-R0.log" | head -n 1 | awk '{print $3}')
+check "-R 0: 100 MiB on the allocated port $R0" "$(sha_through "$SKIFF_T/big" "${R0:-1}")" "$BIG_SHA"
+check "-R 0: 50 connections at once" "$(parallel "${R0:-1}")" "ok 50"
+stop_bg
+
+D=$(free_port)
+bg plain ssh-D.log -D "$D"
+wait_port "$D" 10 "$BG" || fail_case "-D: ssh did not listen"
+check "-D: 100 MiB" "$(sha_through "$SKIFF_T/big" "127.0.0.1:$ECHO" --socks "127.0.0.1:$D")" "$BIG_SHA"
+check "-D: 50 connections at once" "$(parallel "127.0.0.1:$ECHO" --socks "127.0.0.1:$D")" "ok 50"
+stop_bg
+
+SKIFF_CLIENT_TIMEOUT=300 s plain ssh-W.log -W "127.0.0.1:$ECHO" "$U@127.0.0.1" <"$SKIFF_T/big" >"$SKIFF_T/W.out" 2>/dev/null
+check "-W: 100 MiB" "$(sha256sum "$SKIFF_T/W.out" | cut -d' ' -f1)" "$BIG_SHA"
+
+# Unix sockets: -L to one the user may write, to one only root may, -R made as the user.
+bg plain ssh-Lu.log -L "$SKIFF_T/lu.sock:$SKIFF_T/echo/user.sock"
+wait_socket "$SKIFF_T/lu.sock" || fail_case "Unix -L: ssh did not listen"
+check "Unix -L: 10 MiB" "$(sha_through "$SKIFF_T/small" "$SKIFF_T/lu.sock")" "$SMALL_SHA"
+stop_bg
+m=$(log_mark "$SKIFFD_LOG")
+bg plain ssh-Lr.log -L "$SKIFF_T/lr.sock:$SKIFF_T/echo/root.sock"
+wait_socket "$SKIFF_T/lr.sock" || fail_case "Unix -L (root's socket): ssh did not listen"
+check "Unix -L to a socket the user may not write: closed" "$(python3 "$TOOL" probe "$SKIFF_T/lr.sock")" closed
+check_log "Unix -L refused: ssh's line" "$SKIFF_T/ssh-Lr.log" 0 "open failed: connect failed: open failed"
+check_log "Unix -L refused: skiffd's line" "$SKIFFD_LOG" "$m" \
+  "connect to $SKIFF_T/echo/root.sock port -2 failed: Permission denied"
+stop_bg
+bg plain ssh-Ru.log -R "$SKIFF_T/usock/r.sock:127.0.0.1:$ECHO"
+wait_socket "$SKIFF_T/usock/r.sock" || fail_case "Unix -R: no socket"
+check "Unix -R: the socket's owner and mode" "$(stat -c '%U %A' "$SKIFF_T/usock/r.sock")" "$U srw-------"
+check "Unix -R: 10 MiB" "$(sha_through "$SKIFF_T/small" "$SKIFF_T/usock/r.sock")" "$SMALL_SHA"
+stop_bg
+rm -f "$SKIFF_T/usock/r.sock"
+
+# ------------------------------------------------------------ authorized_keys options
+refused_W() {  # refused_W NAME KEY TARGET_PORT SKIFFD_LOG_PATTERN
+  local rc=0 m
+  m=$(log_mark "$SKIFFD_LOG")
+  s "$2" "W-$1.log" -W "127.0.0.1:$3" "$U@127.0.0.1" </dev/null >/dev/null 2>&1 || rc=$?
+  check "$1: ssh -W exits 255" "$rc" 255
+  check_log "$1: ssh's message" "$SKIFF_T/W-$1.log" 0 \
+    "channel [0-9]+: open failed: administratively prohibited: open failed"
+  check_log "$1: skiffd's line" "$SKIFFD_LOG" "$m" "$4"
+}
+refused_R() {  # refused_R NAME KEY SPEC LISTEN [SKIFFD_LOG_PATTERN]
+  local rc=0 m
+  m=$(log_mark "$SKIFFD_LOG")
+  s "$2" "R-$1.log" -N -R "$3" "$U@127.0.0.1" </dev/null >/dev/null 2>&1 || rc=$?
+  check "$1: ssh -R exits 255" "$rc" 255
+  check_log "$1: ssh's message" "$SKIFF_T/R-$1.log" 0 "Error: remote port forwarding failed for listen $4"
+  [[ -z ${5:-} ]] || check_log "$1: skiffd's line" "$SKIFFD_LOG" "$m" "$5"
+}
+allowed_W() {  # allowed_W NAME KEY
+  check "$1: -W allowed" "$(echo hello | s "$2" "W-$1.log" -W "127.0.0.1:$ECHO" "$U@127.0.0.1" 2>/dev/null)" hello
+}
+
+refused_W "restrict" restrict "$ECHO" "refused local port forward: originator .* target 127\.0\.0\.1 port $ECHO"
+refused_R "restrict" restrict "$(free_port):127.0.0.1:$ECHO" "port [0-9]+"
+allowed_W "permitopen=" popen
+refused_W "permitopen= other port" popen "$CLOSED" \
+  "Received request from 127\.0\.0\.1 port [0-9]+ to connect to host 127\.0\.0\.1 port $CLOSED, but the request was denied\."
+bg plisten ssh-plisten.log -R "127.0.0.1:$RP_ALLOWED:127.0.0.1:$ECHO"
+wait_port "$RP_ALLOWED" 10 "$BG" && log "ok: permitlisten= allows its port" || fail_case "permitlisten=: its port refused"
+stop_bg
+OTHER=$(free_port)
+refused_R "permitlisten= other port" plisten "$OTHER:127.0.0.1:$ECHO" "port $OTHER" \
+  "Received request from 127\.0\.0\.1 port [0-9]+ to remote forward to host localhost port $OTHER, but the request was denied\."
+stop_pid "$SKIFFD_PID"
+
+# ------------------------------------------------------------ sshd_config options
+start_skiffd "AllowTcpForwarding no"
+m=$(log_mark "$SKIFFD_LOG")
+L=$(free_port)
+bg plain ssh-Lno.log -L "$L:127.0.0.1:$ECHO"
+wait_port "$L" 10 "$BG" || fail_case "AllowTcpForwarding no: ssh did not listen"
+check "AllowTcpForwarding no: -L connection closed" "$(python3 "$TOOL" probe "$L")" closed
+check_log "AllowTcpForwarding no: -L ssh's message" "$SKIFF_T/ssh-Lno.log" 0 \
+  "channel [0-9]+: open failed: administratively prohibited: open failed"
+check_log "AllowTcpForwarding no: -L skiffd's line" "$SKIFFD_LOG" "$m" \
+  "refused local port forward: originator 127\.0\.0\.1 port [0-9]+, target 127\.0\.0\.1 port $ECHO"
+stop_bg
+OTHER=$(free_port)
+refused_R "AllowTcpForwarding no" plain "$OTHER:127.0.0.1:$ECHO" "port $OTHER"
+stop_pid "$SKIFFD_PID"
+
+start_skiffd "AllowTcpForwarding local"
+allowed_W "AllowTcpForwarding local" plain
+OTHER=$(free_port)
+refused_R "AllowTcpForwarding local" plain "$OTHER:127.0.0.1:$ECHO" "port $OTHER"
+stop_pid "$SKIFFD_PID"
+
+start_skiffd "AllowTcpForwarding remote"
+refused_W "AllowTcpForwarding remote" plain "$ECHO" "refused local port forward: originator .* port $ECHO"
+R=$(free_port)
+bg plain ssh-Rremote.log -R "$R:127.0.0.1:$ECHO"
+wait_port "$R" 10 "$BG" && log "ok: AllowTcpForwarding remote allows -R" || fail_case "AllowTcpForwarding remote: -R refused"
+stop_bg
+stop_pid "$SKIFFD_PID"
+
+start_skiffd "DisableForwarding yes"
+refused_W "DisableForwarding" plain "$ECHO" "refused local port forward: originator .* port $ECHO"
+OTHER=$(free_port)
+refused_R "DisableForwarding" plain "$OTHER:127.0.0.1:$ECHO" "port $OTHER"
+refused_R "DisableForwarding (Unix -R)" plain "$SKIFF_T/usock/d.sock:127.0.0.1:$ECHO" "path $SKIFF_T/usock/d.sock"
+stop_pid "$SKIFFD_PID"
+
+start_skiffd "PermitOpen 127.0.0.1:$ECHO"
+allowed_W "PermitOpen" plain
+refused_W "PermitOpen other port" plain "$CLOSED" \
+  "Received request from 127\.0\.0\.1 port [0-9]+ to connect to host 127\.0\.0\.1 port $CLOSED, but the request was denied\."
+stop_pid "$SKIFFD_PID"
+
+start_skiffd "PermitListen 127.0.0.1:$RP_ALLOWED"
+bg plain ssh-PL.log -R "127.0.0.1:$RP_ALLOWED:127.0.0.1:$ECHO"
+wait_port "$RP_ALLOWED" 10 "$BG" && log "ok: PermitListen allows its port" || fail_case "PermitListen: its port refused"
+stop_bg
+OTHER=$(free_port)
+refused_R "PermitListen other port" plain "$OTHER:127.0.0.1:$ECHO" "port $OTHER" \
+  "Received request from 127\.0\.0\.1 port [0-9]+ to remote forward to host localhost port $OTHER, but the request was denied\."
+stop_pid "$SKIFFD_PID"
+
+start_skiffd "AllowStreamLocalForwarding no"
+m=$(log_mark "$SKIFFD_LOG")
+bg plain ssh-SLno.log -L "$SKIFF_T/slno.sock:$SKIFF_T/echo/user.sock"
+wait_socket "$SKIFF_T/slno.sock" || fail_case "AllowStreamLocalForwarding no: ssh did not listen"
+check "AllowStreamLocalForwarding no: Unix -L closed" "$(python3 "$TOOL" probe "$SKIFF_T/slno.sock")" closed
+# sshd refuses these with its default reason, "connect failed".
+check_log "AllowStreamLocalForwarding no: ssh's message" "$SKIFF_T/ssh-SLno.log" 0 \
+  "open failed: connect failed: open failed"
+check_log "AllowStreamLocalForwarding no: skiffd's line" "$SKIFFD_LOG" "$m" \
+  "refused streamlocal port forward: originator .* target $SKIFF_T/echo/user.sock"
+stop_bg
+refused_R "AllowStreamLocalForwarding no (Unix -R)" plain "$SKIFF_T/usock/n.sock:127.0.0.1:$ECHO" \
+  "path $SKIFF_T/usock/n.sock"
+allowed_W "AllowStreamLocalForwarding no leaves TCP" plain
+stop_pid "$SKIFFD_PID"
+
+((FAILS == 0)) || die "$FAILS case(s) failed"
+log "all forwarding cases passed"
