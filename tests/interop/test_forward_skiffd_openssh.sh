@@ -112,6 +112,37 @@ stop_bg
 for ((i = 0; i < 50; i++)); do port_listening "$R" || break; sleep 0.1; done
 if port_listening "$R"; then fail_case "-R: the listener outlived the connection"; else log "ok: -R listener closed with the connection"; fi
 
+# "localhost" (ssh's default listen address) is both loopbacks, as sshd binds it.
+bg plain ssh-Rlo.log -R "$R:127.0.0.1:$ECHO"
+wait_port "$R" 10 "$BG" || fail_case "-R again: skiffd did not listen"
+if [[ -n $(ip -6 addr show lo 2>/dev/null) ]]; then
+  check "-R localhost: bound on ::1 and 127.0.0.1" \
+    "$(ss -Htln "( sport = :$R )" | awk '{print $4}' | sort | tr '\n' ' ')" "127.0.0.1:$R [::1]:$R "
+fi
+stop_bg
+
+# cancel-tcpip-forward, through a control master: the listener goes, the connection stays.
+bg plain ssh-M.log -M -S "$SKIFF_T/ctl" -R "$R:127.0.0.1:$ECHO"
+wait_port "$R" 10 "$BG" || fail_case "-R with a master: skiffd did not listen"
+_client_env ssh -F /dev/null -S "$SKIFF_T/ctl" -O cancel -R "$R:127.0.0.1:$ECHO" x >/dev/null 2>&1 ||
+  fail_case "ssh -O cancel failed"
+for ((i = 0; i < 50; i++)); do port_listening "$R" || break; sleep 0.1; done
+if port_listening "$R"; then fail_case "cancel: still listening"; else log "ok: cancel-tcpip-forward closed the listener"; fi
+kill -0 "$BG" 2>/dev/null && log "ok: cancel: the connection stays" || fail_case "cancel: the master ended"
+stop_bg
+
+# Ports below 1024 are root's: the user's forward fails as in sshd's unprivileged child.
+refused_R_low() {
+  local rc=0 m
+  m=$(log_mark "$SKIFFD_LOG")
+  s plain R-low.log -N -R "1023:127.0.0.1:$ECHO" "$U@127.0.0.1" </dev/null >/dev/null 2>&1 || rc=$?
+  check "-R 1023 as a user: ssh exits 255" "$rc" 255
+  check_log "-R 1023: ssh's message" "$SKIFF_T/R-low.log" 0 "Error: remote port forwarding failed for listen port 1023"
+  check_log "-R 1023: skiffd's line" "$SKIFFD_LOG" "$m" "bind \[127\.0\.0\.1\]:1023: Permission denied"
+  check_log "-R 1023: skiffd's last line" "$SKIFFD_LOG" "$m" "cannot listen to port: 1023"
+}
+refused_R_low
+
 bg plain ssh-R0.log -R "0:127.0.0.1:$ECHO"
 wait_log "$SKIFF_T/ssh-R0.log" 0 "Allocated port [0-9]+ for remote forward" 10 || fail_case "-R 0: no allocated port"
 R0=$(grep -Eo 'Allocated port [0-9]+' "$SKIFF_T/ssh-R0.log" | head -n 1 | awk '{print $3}')
@@ -148,6 +179,16 @@ check "Unix -R: the socket's owner and mode" "$(stat -c '%U %A' "$SKIFF_T/usock/
 check "Unix -R: 10 MiB" "$(sha_through "$SKIFF_T/small" "$SKIFF_T/usock/r.sock")" "$SMALL_SHA"
 stop_bg
 rm -f "$SKIFF_T/usock/r.sock"
+# Something already at the path: refused without StreamLocalBindUnlink (see below with it).
+su -s /bin/sh "$U" -c "touch '$SKIFF_T/usock/stale.sock'"
+m=$(log_mark "$SKIFFD_LOG")
+rc=0
+s plain R-stale.log -N -R "$SKIFF_T/usock/stale.sock:127.0.0.1:$ECHO" "$U@127.0.0.1" </dev/null >/dev/null 2>&1 || rc=$?
+check "Unix -R over a file: ssh exits 255" "$rc" 255
+check_log "Unix -R over a file: ssh's message" "$SKIFF_T/R-stale.log" 0 \
+  "Error: remote port forwarding failed for listen path $SKIFF_T/usock/stale.sock"
+check_log "Unix -R over a file: skiffd's line" "$SKIFFD_LOG" "$m" \
+  "cannot bind to path $SKIFF_T/usock/stale.sock: Address already in use"
 
 # ------------------------------------------------------------ authorized_keys options
 refused_W() {  # refused_W NAME KEY TARGET_PORT SKIFFD_LOG_PATTERN
@@ -206,11 +247,16 @@ OTHER=$(free_port)
 refused_R "AllowTcpForwarding local" plain "$OTHER:127.0.0.1:$ECHO" "port $OTHER"
 stop_pid "$SKIFFD_PID"
 
-start_skiffd "AllowTcpForwarding remote"
+start_skiffd "AllowTcpForwarding remote" "GatewayPorts yes" "StreamLocalBindUnlink yes"
 refused_W "AllowTcpForwarding remote" plain "$ECHO" "refused local port forward: originator .* port $ECHO"
 R=$(free_port)
 bg plain ssh-Rremote.log -R "$R:127.0.0.1:$ECHO"
 wait_port "$R" 10 "$BG" && log "ok: AllowTcpForwarding remote allows -R" || fail_case "AllowTcpForwarding remote: -R refused"
+check "GatewayPorts yes: every address" "$(ss -Htln "( sport = :$R )" | awk '{print $4}' | grep -c -E '^(0\.0\.0\.0|\*):')" 1
+stop_bg
+bg plain ssh-unlink.log -R "$SKIFF_T/usock/stale.sock:127.0.0.1:$ECHO"
+for ((i = 0; i < 100; i++)); do [[ -S $SKIFF_T/usock/stale.sock ]] && break; sleep 0.05; done
+check "StreamLocalBindUnlink yes: the file replaced by the socket" "$(stat -c %F "$SKIFF_T/usock/stale.sock")" socket
 stop_bg
 stop_pid "$SKIFFD_PID"
 
