@@ -12,6 +12,8 @@
                                print "ok N" when every one came back equal
   probe ADDR                   connect, send a byte, print "closed" if the far end closes
                                without echoing it, "echo" if it comes back
+  hold ADDR                    connect, send a byte, read its echo, then wait for the far
+                               end to close; print "eof" then
 """
 import hashlib
 import os
@@ -157,6 +159,18 @@ def main():
             print("closed")
         except OSError as e:
             print("error %s" % e.strerror)
+    elif a[0] == "hold":
+        s = connect(a[1], socks)
+        s.settimeout(None)
+        s.sendall(b"x")
+        got = s.recv(1)
+        print("echoed" if got == b"x" else "closed", flush=True)
+        try:
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+        print("eof", flush=True)
     else:
         raise SystemExit(__doc__)
 

@@ -92,6 +92,20 @@ bg plain ssh-L.log -L "$L:127.0.0.1:$ECHO"
 wait_port "$L" 10 "$BG" || fail_case "-L: ssh did not listen"
 check "-L: 100 MiB" "$(sha_through "$SKIFF_T/big" "$L")" "$BIG_SHA"
 check "-L: 50 connections at once" "$(parallel "$L")" "ok 50"
+# A direct-tcpip connection still open when the client goes: the connection process ends.
+python3 "$TOOL" hold "$L" >"$SKIFF_T/holdL.out" 2>&1 &
+track_pid $!
+for ((i = 0; i < 100; i++)); do grep -q echoed "$SKIFF_T/holdL.out" && break; sleep 0.05; done
+CHILD=$(pgrep -P "$SKIFFD_PID" | head -n 1)
+stop_bg
+for ((i = 0; i < 100; i++)); do kill -0 "${CHILD:-0}" 2>/dev/null || break; sleep 0.05; done
+if [[ -z $CHILD ]] || kill -0 "$CHILD" 2>/dev/null; then
+  fail_case "-L: the connection process '$CHILD' outlived its client"
+else
+  log "ok: -L: the connection process ended with an open forwarded connection"
+fi
+bg plain ssh-L.log -L "$L:127.0.0.1:$ECHO"
+wait_port "$L" 10 "$BG" || fail_case "-L again: ssh did not listen"
 L2=$(free_port)
 m=$(log_mark "$SKIFF_T/ssh-L.log")
 stop_bg
@@ -108,7 +122,22 @@ bg plain ssh-R.log -R "$R:127.0.0.1:$ECHO"
 wait_port "$R" 10 "$BG" || fail_case "-R: skiffd did not listen"
 check "-R: 100 MiB" "$(sha_through "$SKIFF_T/big" "$R")" "$BIG_SHA"
 check "-R: 50 connections at once" "$(parallel "$R")" "ok 50"
+# A forwarded connection still open when the client goes: closed, and the connection
+# process ends (nothing left waiting on the socket).
+python3 "$TOOL" hold "$R" >"$SKIFF_T/hold.out" 2>&1 &
+HOLD=$!
+track_pid "$HOLD"
+for ((i = 0; i < 100; i++)); do grep -q echoed "$SKIFF_T/hold.out" && break; sleep 0.05; done
+CHILD=$(pgrep -P "$SKIFFD_PID" | head -n 1)
 stop_bg
+for ((i = 0; i < 100; i++)); do grep -q eof "$SKIFF_T/hold.out" && break; sleep 0.05; done
+check "-R: an open forwarded connection closed with the client" "$(tr '\n' ' ' <"$SKIFF_T/hold.out")" "echoed eof "
+for ((i = 0; i < 100; i++)); do kill -0 "${CHILD:-0}" 2>/dev/null || break; sleep 0.05; done
+if [[ -z $CHILD ]] || kill -0 "$CHILD" 2>/dev/null; then
+  fail_case "-R: the connection process '$CHILD' outlived its client"
+else
+  log "ok: -R: the connection process ended"
+fi
 for ((i = 0; i < 50; i++)); do port_listening "$R" || break; sleep 0.1; done
 if port_listening "$R"; then fail_case "-R: the listener outlived the connection"; else log "ok: -R listener closed with the connection"; fi
 
