@@ -2,7 +2,9 @@
 # skiffd's forwarding with OpenSSH's ssh as the client: -L, -R (a fixed port and -R 0),
 # -D and -W each carrying 100 MiB (equal sha256) and 50 connections at once through
 # python echo servers on loopback; Unix-socket -L and -R (the socket made as the user,
-# a socket the user may not write refused); listeners closed with the connection; and
+# a socket the user may not write refused); cancel of both kinds through a control
+# master; "localhost" on both loopbacks, GatewayPorts yes, ports below 1024 and ports in
+# use, StreamLocalBindUnlink; listeners and connections closed with the connection; and
 # each option that forbids a kind of forwarding refusing it with ssh's own messages and
 # exit codes and skiffd's log line in sshd's words: AllowTcpForwarding no/local/remote,
 # DisableForwarding, PermitOpen, PermitListen, AllowStreamLocalForwarding no, and the
@@ -189,6 +191,18 @@ stop_bg
 SKIFF_CLIENT_TIMEOUT=300 s plain ssh-W.log -W "127.0.0.1:$ECHO" "$U@127.0.0.1" <"$SKIFF_T/big" >"$SKIFF_T/W.out" 2>/dev/null
 check "-W: 100 MiB" "$(sha256sum "$SKIFF_T/W.out" | cut -d' ' -f1)" "$BIG_SHA"
 
+# A name with two addresses: ::1 refused, then 127.0.0.1, as sshd tries each in turn.
+check "-W localhost: the next address after a refusal" \
+  "$(echo hello | s plain W-localhost.log -W "localhost:$ECHO" "$U@127.0.0.1" 2>/dev/null)" hello
+
+# A port already taken: sshd's bind error, then the forward fails.
+m=$(log_mark "$SKIFFD_LOG")
+rc=0
+s plain R-inuse.log -N -R "127.0.0.1:$ECHO:127.0.0.1:$ECHO" "$U@127.0.0.1" </dev/null >/dev/null 2>&1 || rc=$?
+check "-R on a port in use: ssh exits 255" "$rc" 255
+check_log "-R on a port in use: skiffd's line" "$SKIFFD_LOG" "$m" \
+  "bind \[127\.0\.0\.1\]:$ECHO: Address already in use"
+
 # Unix sockets: -L to one the user may write, to one only root may, -R made as the user.
 bg plain ssh-Lu.log -L "$SKIFF_T/lu.sock:$SKIFF_T/echo/user.sock"
 wait_socket "$SKIFF_T/lu.sock" || fail_case "Unix -L: ssh did not listen"
@@ -208,6 +222,15 @@ check "Unix -R: the socket's owner and mode" "$(stat -c '%U %A' "$SKIFF_T/usock/
 check "Unix -R: 10 MiB" "$(sha_through "$SKIFF_T/small" "$SKIFF_T/usock/r.sock")" "$SMALL_SHA"
 stop_bg
 rm -f "$SKIFF_T/usock/r.sock"
+# cancel-streamlocal-forward through a master: new connections are no longer forwarded.
+bg plain ssh-Mu.log -M -S "$SKIFF_T/ctlu" -R "$SKIFF_T/usock/c.sock:127.0.0.1:$ECHO"
+wait_socket "$SKIFF_T/usock/c.sock" || fail_case "Unix -R with a master: no socket"
+_client_env ssh -F /dev/null -S "$SKIFF_T/ctlu" -O cancel -R "$SKIFF_T/usock/c.sock:127.0.0.1:$ECHO" x \
+  >/dev/null 2>&1 || fail_case "ssh -O cancel (Unix) failed"
+check "cancel-streamlocal-forward: nobody listens any more" \
+  "$(python3 "$TOOL" probe "$SKIFF_T/usock/c.sock" | cut -d' ' -f1)" error
+stop_bg
+rm -f "$SKIFF_T/usock/c.sock"
 # Something already at the path: refused without StreamLocalBindUnlink (see below with it).
 su -s /bin/sh "$U" -c "touch '$SKIFF_T/usock/stale.sock'"
 m=$(log_mark "$SKIFFD_LOG")
