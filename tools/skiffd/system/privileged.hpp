@@ -23,6 +23,7 @@
 //                                 without a pty; returns its pid and descriptors.
 //      reap_session(pid)          after SIGCHLD: the exit status once it has ended.
 //      terminate_session(pid)     ends the session's process group.
+//      listen_tcp / listen_unix / connect_unix: forwarding's sockets, any number of times.
 //   5. The destructor ends sessions still running (their group is signalled, their tty
 //      logged out), closes the PAM session and logs nothing; the caller logs the
 //      disconnect through ServerLog. AuthConversations must be destroyed before it.
