@@ -226,7 +226,7 @@ struct Forwarding::State : std::enable_shared_from_this<Forwarding::State> {
   skiff::GlobalRequestAnswer listen_unix(const skiff::StreamlocalForwardRequest& f, const skiff::ConnectionLink& link);
   bool cancel(bool unix_socket, const std::string& address, std::uint32_t port, const std::string& path);
   void refuse_log(const ForwardDecision& d) {
-    if (!d.log_line.empty()) login.log().info(d.log_line);
+    if (!d.log_line.empty()) login.log().log(d.log_error ? sys::LogLevel::error : sys::LogLevel::info, d.log_line);
   }
 };
 

@@ -172,6 +172,7 @@ ForwardDecision ForwardingPolicy::direct_tcpip(std::string_view host, std::uint3
   if (port > 0xFFFF || originator_port > 0xFFFF) {
     d.log_line = port > 0xFFFF ? "server_request_direct_tcpip: invalid target port"
                                : "server_request_direct_tcpip: invalid originator port";
+    d.log_error = true;
     return d;
   }
   if (!(allow_tcp_ & kLocal) || !key_permits_ || disabled_) {
@@ -196,6 +197,7 @@ ForwardDecision ForwardingPolicy::direct_streamlocal(std::string_view path, std:
   d.reason = 2;  // sshd leaves its default, "connect failed", for every refusal here
   if (originator_port > 0xFFFF) {
     d.log_line = "server_request_direct_streamlocal: invalid originator port";
+    d.log_error = true;
     return d;
   }
   if (!(allow_streamlocal_ & kLocal) || !key_permits_ || disabled_) {

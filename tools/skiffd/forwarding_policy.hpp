@@ -46,6 +46,7 @@ struct ForwardDecision {
   bool allowed = false;
   std::string log_line;
   std::uint32_t reason = 1;  // administratively prohibited
+  bool log_error = false;    // log_line is sshd's error() (a malformed request), not logit()
 };
 
 // channel_fwd_bind_addr for a server: what to bind for a tcpip-forward's address.

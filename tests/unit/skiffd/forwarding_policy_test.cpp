@@ -57,6 +57,9 @@ TEST(SkiffdForwardingPolicy, PortZeroWithoutReplyAndBadPortsAreRefused) {
   d = p.direct_tcpip("h", 70000, "o", 1);
   EXPECT_FALSE(d.allowed);
   EXPECT_EQ(d.reason, 1u);
+  EXPECT_EQ(d.log_line, "server_request_direct_tcpip: invalid target port");
+  EXPECT_TRUE(d.log_error);
+  EXPECT_FALSE(p.direct_tcpip("127.0.0.1", 9, "127.0.0.1", 1).log_error);
 }
 
 TEST(SkiffdForwardingPolicy, AllowTcpForwardingNo) {
