@@ -4,7 +4,8 @@
 # python echo servers on loopback; Unix-socket -L and -R (the socket made as the user,
 # a socket the user may not write refused); cancel of both kinds through a control
 # master; "localhost" on both loopbacks, GatewayPorts yes, ports below 1024 and ports in
-# use, StreamLocalBindUnlink; listeners and connections closed with the connection; and
+# use, StreamLocalBindUnlink; a skiffd run by the user itself; listeners and connections
+# closed with the connection; and
 # each option that forbids a kind of forwarding refusing it with ssh's own messages and
 # exit codes and skiffd's log line in sshd's words: AllowTcpForwarding no/local/remote,
 # DisableForwarding, PermitOpen, PermitListen, AllowStreamLocalForwarding no, and the
@@ -163,14 +164,15 @@ kill -0 "$BG" 2>/dev/null && log "ok: cancel: the connection stays" || fail_case
 stop_bg
 
 # Ports below 1024 are root's: the user's forward fails as in sshd's unprivileged child.
-refused_R_low() {
-  local rc=0 m
+refused_R_low() {  # refused_R_low [LABEL]
+  local rc=0 m t=${1:-}
   m=$(log_mark "$SKIFFD_LOG")
-  s plain R-low.log -N -R "1023:127.0.0.1:$ECHO" "$U@127.0.0.1" </dev/null >/dev/null 2>&1 || rc=$?
-  check "-R 1023 as a user: ssh exits 255" "$rc" 255
-  check_log "-R 1023: ssh's message" "$SKIFF_T/R-low.log" 0 "Error: remote port forwarding failed for listen port 1023"
-  check_log "-R 1023: skiffd's line" "$SKIFFD_LOG" "$m" "bind \[127\.0\.0\.1\]:1023: Permission denied"
-  check_log "-R 1023: skiffd's last line" "$SKIFFD_LOG" "$m" "cannot listen to port: 1023"
+  s plain "R-low${t:+-user}.log" -N -R "1023:127.0.0.1:$ECHO" "$U@127.0.0.1" </dev/null >/dev/null 2>&1 || rc=$?
+  check "$t-R 1023 as a user: ssh exits 255" "$rc" 255
+  check_log "$t-R 1023: ssh's message" "$SKIFF_T/R-low${t:+-user}.log" 0 \
+    "Error: remote port forwarding failed for listen port 1023"
+  check_log "$t-R 1023: skiffd's line" "$SKIFFD_LOG" "$m" "bind \[127\.0\.0\.1\]:1023: Permission denied"
+  check_log "$t-R 1023: skiffd's last line" "$SKIFFD_LOG" "$m" "cannot listen to port: 1023"
 }
 refused_R_low
 
@@ -349,6 +351,44 @@ refused_R "AllowStreamLocalForwarding no (Unix -R)" plain "$SKIFF_T/usock/n.sock
   "path $SKIFF_T/usock/n.sock"
 allowed_W "AllowStreamLocalForwarding no leaves TCP" plain
 stop_pid "$SKIFFD_PID"
+
+# ------------------------------------------------------------ skiffd run by the user
+# An ordinary user's skiffd serves only that user, with no identity to switch: the
+# kernel decides about low ports, and sockets are the user's anyway.
+require_cmd setpriv
+UDIR=$SKIFF_T/userd
+mkdir -p "$UDIR"
+cp "$(sshd_hostkey ed25519)" "$UDIR/hostkey"
+chown -R "$U:" "$UDIR"
+chmod 0700 "$UDIR"
+chmod 0600 "$UDIR/hostkey"
+UPORT=$(free_port)
+printf '%s\n' "HostKey $UDIR/hostkey" "ListenAddress 127.0.0.1" "Port $UPORT" "PidFile $UDIR/pid" \
+  "StrictModes no" "LogLevel DEBUG3" "AuthorizedKeysFile $SKIFF_T/authorized_keys.%u" >"$UDIR/config"
+chown "$U:" "$UDIR/config"
+SKIFFD=$(skiff_bin skiffd/skiffd)
+[[ $SKIFFD == /* ]] || SKIFFD=$(cd "$(dirname "$SKIFFD")" && pwd)/$(basename "$SKIFFD")
+setsid setpriv --reuid="$U" --regid="$U" --init-groups env HOME="$TEST_USER_HOME" \
+  "$SKIFFD" -D -e -f "$UDIR/config" -E "$UDIR/log" </dev/null >"$UDIR/out" 2>&1 &
+UPID=$!
+track_pid "$UPID"
+if wait_port "$UPORT" 20 "$UPID"; then
+  SKIFFD_PORT=$UPORT SKIFFD_LOG=$UDIR/log
+  L=$(free_port)
+  bg plain ssh-userL.log -L "$L:127.0.0.1:$ECHO"
+  wait_port "$L" 10 "$BG" || fail_case "user's skiffd -L: ssh did not listen"
+  check "user's skiffd: -L 10 MiB" "$(sha_through "$SKIFF_T/small" "$L")" "$SMALL_SHA"
+  stop_bg
+  bg plain ssh-userR.log -R "$SKIFF_T/usock/user.sock:127.0.0.1:$ECHO"
+  wait_socket "$SKIFF_T/usock/user.sock" || fail_case "user's skiffd Unix -R: no socket"
+  check "user's skiffd: Unix -R socket" "$(stat -c '%U %A' "$SKIFF_T/usock/user.sock" 2>&1)" "$U srw-------"
+  check "user's skiffd: Unix -R 10 MiB" "$(sha_through "$SKIFF_T/small" "$SKIFF_T/usock/user.sock")" "$SMALL_SHA"
+  stop_bg
+  refused_R_low "user's skiffd: "
+else
+  fail_case "the user's skiffd did not start: $(cat "$UDIR/out" "$UDIR/log" 2>/dev/null | tail -n 5)"
+fi
+stop_pid "$UPID"
 
 ((FAILS == 0)) || die "$FAILS case(s) failed"
 log "all forwarding cases passed"
