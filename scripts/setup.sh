@@ -17,6 +17,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   # libraries skiff links with
   libssl-dev zlib1g-dev libasio-dev libpam0g-dev
+  # skiff-sftp's prompt: line editing, history and completion
+  libedit-dev
   # tests and benchmarks
   googletest libgtest-dev libbenchmark-dev
   # clang with libFuzzer and its sanitizer runtimes for the fuzz targets: clang-19, the
@@ -26,6 +28,8 @@ PACKAGES=(
   openssh-client openssh-server dropbear-bin putty-tools openssl
   # process and network tools used by the test harness (ps, fuser, ss) and tmux for terminal tests
   procps psmisc iproute2 tmux
+  # X11 forwarding tests: a virtual X server, xauth, xdpyinfo
+  xvfb xauth x11-utils
   # echo servers and SOCKS clients of the forwarding tests (tests/interop/forward_tool.py)
   python3
 )

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "skiff-scp/bandwidth.hpp"
+#include "file-transfer/bandwidth.hpp"
 #include "skiff-scp/legacy_protocol.hpp"
 
 namespace skiff::scp_cli {
@@ -61,7 +61,7 @@ class LegacyPeer {
 
   int in_fd_, out_fd_;
   LegacySettings settings_;
-  BandwidthLimit limit_;
+  sftp_cli::BandwidthLimit limit_;
   std::vector<std::uint8_t> buf_;
   std::size_t buf_pos_ = 0, buf_len_ = 0;
   int errors_ = 0;

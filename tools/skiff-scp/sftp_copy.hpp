@@ -8,7 +8,7 @@
 #include <string>
 
 #include "file-transfer/session.hpp"
-#include "skiff-scp/bandwidth.hpp"
+#include "file-transfer/bandwidth.hpp"
 
 namespace skiff::scp_cli {
 
@@ -56,7 +56,7 @@ class SftpCopier {
   sftp_cli::Session& session_;
   sftp::Client& client_;
   SftpCopySettings settings_;
-  BandwidthLimit limit_;
+  sftp_cli::BandwidthLimit limit_;
 };
 
 // scp's log line on stderr: "scp: " + message.

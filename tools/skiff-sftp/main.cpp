@@ -14,7 +14,10 @@
 #include "skiff-sftp/options.hpp"
 #include "file-transfer/session.hpp"
 #include "file-transfer/ssh_program.hpp"
+#include "skiff-sftp/line_editor.hpp"
 #include "skiff-sftp/shell.hpp"
+
+#include <dirent.h>
 
 namespace {
 
@@ -53,6 +56,38 @@ std::optional<std::string> read_line(std::FILE* in, bool& too_long) {
   return line;
 }
 
+// What tab completion lists: the remote directory through the session, a local one
+// through readdir.
+DirLister completion_lister(Shell& shell) {
+  return [&shell](const std::string& dir, bool remote) {
+    std::vector<DirEntry> out;
+    if (remote) {
+      const std::string path = make_absolute(dir.empty() ? "." : dir, shell.pwd());
+      auto entries = shell.list(path);
+      if (!entries) return out;
+      for (auto& e : *entries) {
+        const bool is_dir = e.attrs.permissions &&
+                            (*e.attrs.permissions & skiff::sftp::kModeTypeMask) == skiff::sftp::kModeDirectory;
+        out.push_back({std::move(e.name), is_dir});
+      }
+      return out;
+    }
+    const std::string path = dir.empty() ? "." : dir;
+    DIR* d = ::opendir(path.c_str());
+    if (!d) return out;
+    while (const dirent* e = ::readdir(d)) {
+      bool is_dir = e->d_type == DT_DIR;
+      if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+        struct stat st {};
+        is_dir = ::stat((path + "/" + e->d_name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+      }
+      out.push_back({e->d_name, is_dir});
+    }
+    ::closedir(d);
+    return out;
+  };
+}
+
 int interactive_loop(Shell& shell, const Options& o, bool batch, std::FILE* in) {
   if (!shell.begin()) return -1;
   if (o.file1) {
@@ -71,15 +106,24 @@ int interactive_loop(Shell& shell, const Options& o, bool batch, std::FILE* in) 
   }
   const bool interactive = !batch && ::isatty(STDIN_FILENO);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  // On a terminal, as sftp: line editing, history and completion through libedit.
+  std::unique_ptr<LineEditor> editor;
+  if (interactive) editor = LineEditor::open("skiff-sftp", completion_lister(shell));
   int err = 0;
   for (;;) {
     Shell::interrupted = 0;
-    if (interactive) {
-      std::printf("sftp> ");
-      std::fflush(stdout);
-    }
     bool too_long = false;
-    auto line = read_line(in, too_long);
+    std::optional<std::string> line;
+    if (editor) {
+      line = editor->read_line();
+      if (line && line->size() > kMaxLine) too_long = true;
+    } else {
+      if (interactive) {
+        std::printf("sftp> ");
+        std::fflush(stdout);
+      }
+      line = read_line(in, too_long);
+    }
     if (!line) {
       if (interactive) std::printf("\n");
       break;
@@ -137,6 +181,7 @@ int main(int argc, char** argv) {
   settings.global_fsync = o.global_fsync;
   settings.global_preserve = o.global_preserve;
   settings.global_recursive = o.global_recursive;
+  settings.limit_kbps = o.limit_bits_per_second / 1024;
   Shell shell(**session, settings);
   const int err = interactive_loop(shell, o, o.batch_file.has_value(), in);
   (*session)->finish();

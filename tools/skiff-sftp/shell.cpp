@@ -33,7 +33,7 @@ bool is_dir(const sftp::FileAttributes& a) {
 }  // namespace
 
 Shell::Shell(Session& session, ShellSettings settings)
-    : session_(session), client_(session.client()), settings_(settings) {}
+    : session_(session), client_(session.client()), settings_(settings), limit_(settings.limit_kbps) {}
 
 void Shell::error(const std::string& message) const {
   std::fflush(stdout);

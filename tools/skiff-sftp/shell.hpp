@@ -14,6 +14,7 @@
 
 #include "skiff-sftp/command_parser.hpp"
 #include "skiff-sftp/remote_glob.hpp"
+#include "file-transfer/bandwidth.hpp"
 #include "file-transfer/session.hpp"
 
 namespace skiff::sftp_cli {
@@ -23,6 +24,7 @@ struct ShellSettings {
   bool log_info = true;   // logit()'s lines ("File ... was not modified"): off with -q
   bool show_progress = true;
   bool global_resume = false, global_fsync = false, global_preserve = false, global_recursive = false;
+  std::uint64_t limit_kbps = 0;  // -l: transfers kept under this rate (Kbit/s); 0: none
 };
 
 class Shell : public RemoteLookup {
@@ -86,6 +88,7 @@ class Shell : public RemoteLookup {
   std::string pwd_;
   std::string start_dir_;
   std::map<std::uint32_t, std::string> user_names_, group_names_;
+  BandwidthLimit limit_;
 };
 
 }  // namespace skiff::sftp_cli

@@ -105,6 +105,7 @@ bool Shell::download(const std::string& remote, const std::string& local, std::o
           }
           modified = true;
           counter += chunk->data.size();
+          limit_.account(chunk->data.size());  // -l: sleeps while ahead of the rate
         } else if (auto* d = std::get_if<sftp::TransferDone>(&*e)) {
           done = *d;
         }
@@ -220,6 +221,7 @@ bool Shell::upload(const std::string& local, const std::string& remote, bool pre
           return false;
         }
         read_pos += static_cast<std::uint64_t>(n);
+        limit_.account(static_cast<std::size_t>(n));
       }
       while (auto e = session_.next_event()) {
         if (auto* d = std::get_if<sftp::TransferDone>(&*e)) done = *d;

@@ -287,6 +287,9 @@ void send_environment(Shared& st) {
 
 // The channel's requests; false (with ssh's message logged) when the session cannot start.
 asio::awaitable<bool> start_session(Shared& st) {
+  // As ssh_session2_setup: X11 first, then the pty, the environment and the command.
+  if (st.setup.x11) co_await st.setup.x11->request(st.ch);
+  if (st.setup.agent) st.setup.agent->request(st.ch);
   if (st.setup.request_pty) {
     st.log.debug2("channel " + std::to_string(st.ch.id()) + ": request pty-req confirm 1");
     PtyRequest pty = pty_request();

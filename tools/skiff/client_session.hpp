@@ -18,6 +18,8 @@
 #include <skiff/client.hpp>
 
 #include "log.hpp"
+#include "agent_forward.hpp"
+#include "x11_forward.hpp"
 
 namespace skiff::cli {
 
@@ -33,6 +35,8 @@ struct SessionSetup {
   std::vector<std::string> send_env;  // SendEnv patterns
   std::vector<std::string> set_env;   // SetEnv NAME=VALUE
   std::string host;                  // for "Connection to HOST closed."
+  X11Forwarder* x11 = nullptr;       // -X/-Y: asks for X11 forwarding on the session
+  AgentForwarder* agent = nullptr;   // -A: asks for agent forwarding on the session
 };
 
 // The exit status skiff ends with: the remote command's, or 255 (and ssh's messages).

@@ -1,7 +1,11 @@
 #include "connection.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
 
 #include <fstream>
 #include <sstream>
@@ -12,9 +16,11 @@
 
 #include <skiff/client.hpp>
 
+#include "agent_forward.hpp"
 #include "client_session.hpp"
 #include "connect.hpp"
 #include "host_key_check.hpp"
+#include "mux_setup.hpp"
 #include "readpass.hpp"
 
 namespace skiff::cli {
@@ -174,6 +180,48 @@ void report_start_failure(const State& st, const Error& e) {
   }
 }
 
+// ssh's control_persist_detach(): with ControlPersist the master forks; the child keeps
+// the connection in the background (stdio on /dev/null, stderr kept when debugging), the
+// parent becomes a passenger of it for the session it was started for and exits with its
+// status. Returns that status in the parent, nullopt in the child (or when there is no
+// session to hand over: -N keeps the master in front, as ssh without -f).
+std::optional<int> detach_persistent_master(asio::io_context& io, const config::ClientConfig& cfg, State& st,
+                                            const SessionSetup& s) {
+  if (s.session_none) return std::nullopt;
+  io.notify_fork(asio::io_context::fork_prepare);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    st.log.fatal(std::string("fork: ") + std::strerror(errno));
+    std::_Exit(255);
+  }
+  if (pid > 0) {
+    SharedSessionInput in{cfg, std::nullopt, std::nullopt, s.command, s.request_pty, {}};
+    MuxClientRequest req = shared_session_request(in);
+    auto status = run_mux_client(req, st.log);
+    std::fflush(nullptr);
+    std::_Exit(status.value_or(255));
+  }
+  io.notify_fork(asio::io_context::fork_child);
+  setsid();
+  if (int fd = open("/dev/null", O_RDWR); fd >= 0) {
+    dup2(fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    if (!st.log.enabled(Level::debug1)) dup2(fd, STDERR_FILENO);
+    if (fd > STDERR_FILENO) close(fd);
+  }
+  return std::nullopt;
+}
+
+// Where a channel the server opens goes, by its type; anything else is refused.
+asio::awaitable<void> server_opened_channel(std::shared_ptr<X11Forwarder> x11, std::shared_ptr<AgentForwarder> agent,
+                                            IncomingChannel in) {
+  if (std::holds_alternative<AgentChannel>(in.body())) {
+    co_await AgentForwarder::handle(std::move(agent), std::move(in));
+  } else {
+    co_await X11Forwarder::handle(std::move(x11), std::move(in));
+  }
+}
+
 asio::awaitable<int> run(asio::io_context& io, State& st) {
   const auto& cfg = st.in.cfg;
   auto server = open_server_stream(io.get_executor(), cfg, st.in.ctx, st.log);
@@ -210,6 +258,11 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
     if (line.starts_with("Remote protocol version ")) st.banner_seen = true;
     st.log.debug1(printable(line));
   };
+  // Channels the server opens: x11 after the session's x11-req, the agent after
+  // auth-agent-req (each forwarder refuses what it did not ask for).
+  auto x11 = std::make_shared<X11Forwarder>(x11_settings(cfg), st.log);
+  auto agent = std::make_shared<AgentForwarder>(cfg, st.log);
+  o.channel_open = [x11, agent](IncomingChannel in) { return server_opened_channel(x11, agent, std::move(in)); };
   const int stderr_fd = STDERR_FILENO;
   const bool show_banner = st.log.enabled(Level::info);
   o.banner = [stderr_fd, show_banner](const std::string& message) {
@@ -233,6 +286,19 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
                    std::to_string(st.server.port) + ") using \"" + method + "\".");
   }
 
+  // Connection sharing: this connection becomes a ControlMaster (mux_setup.hpp).
+  auto master = start_mux_master(io, *client, cfg, st.log);
+  const auto persist = master ? control_persist_of(cfg) : std::nullopt;
+  auto alive = std::make_shared<bool>(true);
+  struct EndMaster {
+    std::shared_ptr<MuxMaster>& m;
+    std::shared_ptr<bool>& alive;
+    ~EndMaster() {
+      *alive = false;
+      if (m) m->shutdown();
+    }
+  } end_master{master, alive};
+
   SessionSetup s;
   s.session_none = cfg.get("sessiontype") == "none";
   s.request_pty = st.in.request_pty;
@@ -245,7 +311,22 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.send_env = cfg.send_env;
   s.set_env = cfg.set_env;
   s.host = cfg.hostname;
+  if (x11->enabled()) s.x11 = x11.get();
+  if (agent->enabled()) s.agent = agent.get();
+  if (master && persist) {
+    // As ssh's control_persist_detach(): the master goes on in the background, and this
+    // process becomes its first passenger.
+    if (auto passenger = detach_persistent_master(io, cfg, st, s)) co_return *passenger;
+    s.session_none = true;
+    co_await serve_shared_connection(io, *client, *master, persist);
+    client->disconnect();
+    co_await client->wait_closed();
+    co_return 0;
+  }
+  if (master) end_on_terminate(io, *client, master, alive);
   int status = co_await run_session(io, *client, s, st.log);
+  // The master waits for the sessions it shares before the connection ends.
+  if (master) co_await serve_shared_connection(io, *client, *master, std::nullopt);
   client->disconnect();
   co_await client->wait_closed();
   co_return status;

@@ -22,6 +22,7 @@
 
 #include "config/ssh_config.hpp"
 #include "connection.hpp"
+#include "mux_setup.hpp"
 #include "crypto/library_version.hpp"
 #include "identities.hpp"
 #include "options.hpp"
@@ -249,6 +250,8 @@ int main(int argc, char** argv) {
   expand_kept("identityagent", true);
   cli::SessionFacts facts;
   facts.has_command = cl->has_command;
+  // RemoteCommand none clears it, as ssh's CLEAR_ON_NONE.
+  if (auto rc = cfg->get("remotecommand"); rc && *rc == "none") cfg->other.erase("remotecommand");
   facts.has_remote_command = cfg->get("remotecommand").has_value();
   facts.session_none = cfg->get("sessiontype") == "none";
   facts.fork_after_auth = cfg->get("forkafterauthentication") == "yes";
@@ -285,6 +288,21 @@ int main(int argc, char** argv) {
     auto expanded = config::expand_tokens(*rc, *cfg, ctx);
     if (!expanded) fatal("remote command: " + expanded.error().message);
     command = *expanded;
+  }
+  // Connection sharing: a master at ControlPath does the work (mux_setup.hpp).
+  const auto control_path = cli::control_path_of(*cfg);
+  if (cl->mux_command && !control_path) fatal("No ControlPath specified for \"-O\" command");
+  if (control_path) {
+    const auto mode = cli::control_master_of(*cfg);
+    if (cl->mux_command || mode == cli::ControlMaster::no || mode == cli::ControlMaster::automatic ||
+        mode == cli::ControlMaster::autoask) {
+      if (mode == cli::ControlMaster::automatic || mode == cli::ControlMaster::autoask) {
+        log_at(kDebug1, "auto-mux: Trying existing master at '" + *control_path + "'");
+      }
+      cli::Log mux_log(cli::level_from_name(cfg->log_level), g_log.fd);
+      const cli::SharedSessionInput shared{*cfg, cl->mux_command, cl->stdio_forward, command, tty.request_pty, {}};
+      if (auto status = cli::run_mux_client(cli::shared_session_request(shared), mux_log)) return *status;
+    }
   }
   return cli::run_connection({*cfg, ctx, ids, command, tty.request_pty, g_log.fd});
 }

@@ -21,6 +21,7 @@
 #include "io/convert.hpp"
 #include "system/environment.hpp"
 #include "system/pty.hpp"
+#include "x11_session.hpp"
 
 namespace skiffd {
 namespace {
@@ -256,11 +257,23 @@ asio::awaitable<void> serve_session(skiff::Session& session, Login& login) {
   sys::SessionRequest spawn;
   spawn.channel_id = session.id();
   std::shared_ptr<Running> r;
+  // X11 forwarding's listeners live as long as the session does.
+  std::shared_ptr<X11Display> x11;
+  struct CloseX11 {
+    std::shared_ptr<X11Display>& d;
+    ~CloseX11() {
+      if (d) d->close();
+    }
+  } close_x11{x11};
   while (!r) {
     auto req = co_await session.next_request();
     if (!req) co_return;
     login.log().debug("session_input_channel_req: session " + std::to_string(session.id()) + " req " +
                       std::string(request_name(req->body)));
+    if (const auto* x = std::get_if<skiff::X11Request>(&req->body)) {
+      (void)session.reply(setup_x11_forwarding(*x, spawn, x11, session, login, ex));
+      continue;
+    }
     bool ok = false;
     if (!before_start(*req, spawn, login, ok)) {
       (void)session.reply(ok);

@@ -94,6 +94,7 @@ TEST(SkiffdEnvironment, OpenSshVariablesAndOrder) {
   in.shell = "/bin/bash";
   in.term = "xterm-256color";
   in.tty = "/dev/pts/4";
+  in.display = "localhost:10.0";
   in.original_command = "ls -l";
   in.client_env = {{"LANG", "C.UTF-8"}, {"LC_ALL", "C"}, {"EVIL", "1"}, {"HOME", "/tmp"}};
   in.key_environment = {"KEYVAR=1"};  // PermitUserEnvironment no: ignored
@@ -110,6 +111,8 @@ TEST(SkiffdEnvironment, OpenSshVariablesAndOrder) {
   EXPECT_TRUE(has(env, "MAIL=/var/mail/alice"));
   EXPECT_TRUE(has(env, "SHELL=/bin/bash"));
   EXPECT_TRUE(has(env, "TERM=xterm-256color"));
+  EXPECT_TRUE(has(env, "DISPLAY=localhost:10.0"));  // X11 forwarding, right after TERM as sshd
+  EXPECT_EQ(std::ranges::find(env, "DISPLAY=localhost:10.0") - std::ranges::find(env, "TERM=xterm-256color"), 1);
   EXPECT_TRUE(has(env, "SSH_CLIENT=192.0.2.7 50022 2222"));
   EXPECT_TRUE(has(env, "SSH_CONNECTION=192.0.2.7 50022 192.0.2.1 2222"));
   EXPECT_TRUE(has(env, "SSH_TTY=/dev/pts/4"));

@@ -65,6 +65,7 @@ std::vector<std::string> build_session_environment(const EnvironmentInput& in) {
   env.set("SHELL", in.shell.empty() ? "/bin/sh" : in.shell);
   if (in.tz) env.set("TZ", *in.tz);
   if (!in.term.empty()) env.set("TERM", in.term);
+  if (!in.display.empty()) env.set("DISPLAY", in.display);
   if (c.permit_user_environment != "no") {
     for (const auto& kv : in.key_environment) {
       auto eq = kv.find('=');

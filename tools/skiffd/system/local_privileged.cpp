@@ -289,6 +289,16 @@ bool LocalPrivileged::pty_permitted() const {
   return d.config.permit_tty && (!d.key_options || d.key_options->pty);
 }
 
+Result<void> LocalPrivileged::x11_permitted() const {
+  const Impl& d = *impl_;
+  // sshd checks the key's options first (its reason goes to the client as a debug message).
+  if (d.key_options && !d.key_options->x11_forwarding)
+    return fail(Errc::invalid_argument, "X11 forwarding disabled by key options.");
+  if (d.config.get("x11forwarding") != "yes" || d.config.get("disableforwarding") == "yes")
+    return fail(Errc::invalid_argument, "X11 forwarding disabled in server configuration file.");
+  return {};
+}
+
 Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& request) {
   Impl& d = *impl_;
   if (d.phase != Impl::Phase::authenticated) return fail(Errc::protocol_error, "spawn_session: not authenticated");
@@ -339,6 +349,8 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
     if (f.status == UserFile::Status::ok) env.user_environment_file = std::move(f.text);
   }
 
+  if (request.x11) env.display = request.x11->display;
+
   std::optional<Pty> pty;
   if (request.pty) {
     std::optional<std::pair<uid_t, gid_t>> owner;
@@ -366,6 +378,16 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
   plan.env = build_session_environment(env);
   plan.change_identity = d.root();
   plan.chroot = chroot;
+  if (!internal_sftp) {
+    RcInput rc;
+    rc.home = u.home;
+    rc.shell = env.shell;
+    rc.user_rc_allowed = !request.subsystem && d.config.force_command.empty() &&
+                         (!d.key_options || d.key_options->user_rc) && d.config.get("permituserrc") != "no";
+    rc.x11 = request.x11;
+    rc.xauth_location = d.config.get("xauthlocation").value_or("/usr/bin/xauth");
+    plan.rc = plan_rc_files(rc);
+  }
   if (internal_sftp) {
     plan.run_in_child = request.subsystem ? internal_sftp_child(*command, u, d.options.peer)
                                           : refuse_non_sftp_child(d.options.peer);

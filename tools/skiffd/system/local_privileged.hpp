@@ -52,6 +52,7 @@ class LocalPrivileged final : public Privileged {
   Result<UniqueFd> connect_unix(std::string_view path) override;
   bool keyboard_interactive_available() const override;
   bool pty_permitted() const override;
+  Result<void> x11_permitted() const override;
 
   struct Impl;
 

@@ -157,6 +157,12 @@ struct SessionRequest {
   std::uint32_t channel_id = 0;          // for the "Starting session" log line
   std::optional<connection::PtyReq> pty;
   std::vector<connection::EnvReq> env;  // env requests, filtered by AcceptEnv here
+  // A granted x11-req: DISPLAY for the environment, and the cookie the session's child
+  // stores with xauth (or hands to ~/.ssh/rc) before the command, as the user.
+  struct X11 {
+    std::string display, auth_display, protocol, cookie;
+  };
+  std::optional<X11> x11;
   // The options of the authorized_keys line that authenticated the user (command=,
   // environment=, no-pty) are not passed in: the Privileged side remembers them from
   // find_authorized_key() and authenticated(), and enforces them here.
@@ -211,6 +217,10 @@ class Privileged {
   // Whether a pty-req may be granted now (PermitTTY, the key's no-pty): the answer to
   // the request itself.
   virtual bool pty_permitted() const = 0;
+  // Whether an x11-req may be granted: X11Forwarding yes, DisableForwarding no and the
+  // key's options allow it. The error's message is sshd's reason ("X11 forwarding
+  // disabled by key options.", "X11 forwarding disabled in server configuration file.").
+  virtual Result<void> x11_permitted() const = 0;
   // Errc::invalid_argument when the request is not permitted (a pty under PermitTTY no
   // or no-pty; a ChrootDirectory that fails its checks); the reason is logged.
   virtual Result<SessionProcess> spawn_session(const SessionRequest& request) = 0;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +40,54 @@ void write_text(int fd, std::string_view s) {
   ::_exit(1);
 }
 
+// An rc candidate with its argv ready before the fork (the child must not allocate).
+struct PreparedRc {
+  const RcCandidate* candidate;
+  std::vector<char*> argv;
+};
+
+// do_rc_files in the child: the first candidate whose file exists, its input on a pipe,
+// waited for. Only system calls; SIGPIPE is ignored while writing (a program that does
+// not read its input must not kill the session).
+void run_rc(const std::vector<PreparedRc>& rc, char* const envp[]) {
+  for (const auto& p : rc) {
+    const RcCandidate& c = *p.candidate;
+    struct stat st {};
+    if (!c.requires_path.empty() && ::stat(c.requires_path.c_str(), &st) != 0) continue;
+    int fds[2];
+    if (::pipe(fds) != 0) return;
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      return;
+    }
+    if (pid == 0) {
+      ::close(fds[1]);
+      if (fds[0] != 0) {
+        ::dup2(fds[0], 0);
+        ::close(fds[0]);
+      }
+      ::execve(p.argv[0], p.argv.data(), envp);
+      write_text(2, "Could not run ");
+      write_text(2, c.argv.back());
+      write_text(2, "\n");
+      ::_exit(127);
+    }
+    ::close(fds[0]);
+    struct sigaction ignore {}, old {};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &ignore, &old);
+    write_text(fds[1], c.input);
+    ::close(fds[1]);
+    ::sigaction(SIGPIPE, &old, nullptr);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return;
+  }
+}
+
 // Everything after fork() in the child: system calls on what was prepared before the
 // fork (argv, envp, groups), nothing that allocates or takes a lock another thread of
 // the parent may have held. The one exception is plan.run_in_child (internal-sftp): it
@@ -49,7 +98,8 @@ void write_text(int fd, std::string_view s) {
 // authentication): then no lock can be held by a thread that does not exist in the
 // child, and glibc's fork leaves malloc and stdio usable.
 [[noreturn]] void run_child(const SpawnPlan& plan, int in, int out, int err, bool with_pty, int started,
-                            int log_fd, char* const argv[], char* const envp[], const char* shell) {
+                            int log_fd, char* const argv[], char* const envp[], const char* shell,
+                            const std::vector<PreparedRc>& rc_files) {
   sigset_t all;
   sigemptyset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -105,6 +155,7 @@ void write_text(int fd, std::string_view s) {
     std::fflush(nullptr);
     ::_exit(rc);
   }
+  run_rc(rc_files, envp);
   ::execve(shell, argv, envp);
   child_fail(shell);
 }
@@ -137,6 +188,15 @@ Result<SessionProcess> spawn_process(const SpawnPlan& plan, std::optional<Pty> p
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
 
+  std::vector<PreparedRc> rc;
+  for (const auto& c : plan.rc) {
+    if (c.argv.empty()) continue;
+    PreparedRc p{&c, {}};
+    for (const auto& a : c.argv) p.argv.push_back(const_cast<char*>(a.c_str()));
+    p.argv.push_back(nullptr);
+    rc.push_back(std::move(p));
+  }
+
   SessionProcess proc;
   UniqueFd child_in, child_out, child_err;
   if (pty) {
@@ -167,10 +227,10 @@ Result<SessionProcess> spawn_process(const SpawnPlan& plan, std::optional<Pty> p
     int started = started_w.get();
     if (pty) {
       int s = pty->slave.get();
-      run_child(plan, s, s, s, true, started, log_w.get(), argv.data(), envp.data(), shell.c_str());
+      run_child(plan, s, s, s, true, started, log_w.get(), argv.data(), envp.data(), shell.c_str(), rc);
     }
     run_child(plan, child_in.get(), child_out.get(), child_err.get(), false, started, log_w.get(), argv.data(),
-              envp.data(), shell.c_str());
+              envp.data(), shell.c_str(), rc);
   }
   started_w.reset();
   log_w.reset();

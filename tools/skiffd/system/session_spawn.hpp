@@ -13,6 +13,7 @@
 
 #include "system/privileged.hpp"
 #include "system/pty.hpp"
+#include "system/rc_files.hpp"
 
 namespace skiff::skiffd {
 
@@ -29,6 +30,10 @@ struct SpawnPlan {
   // directory) instead of execve, and _exits with what it returns; shell and command are
   // not used. It gets the descriptor of a log pipe (see with_log_pipe) or -1.
   std::function<int(int log_fd)> run_in_child;
+  // sshd's do_rc_files: the child runs the first candidate whose condition holds (as the
+  // user, in the home directory, with the session's environment) and waits for it before
+  // the command. Not for run_in_child.
+  std::vector<RcCandidate> rc;
   // A pipe whose read end becomes SessionProcess::log_fd and whose write end the child
   // keeps as its only descriptor past stdio (internal-sftp's log lines).
   bool with_log_pipe = false;

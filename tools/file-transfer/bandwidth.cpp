@@ -1,4 +1,4 @@
-#include "skiff-scp/bandwidth.hpp"
+#include "file-transfer/bandwidth.hpp"
 
 #include <time.h>
 
@@ -6,7 +6,7 @@
 
 #include "file-transfer/progress.hpp"
 
-namespace skiff::scp_cli {
+namespace skiff::sftp_cli {
 
 void BandwidthLimit::account(std::size_t bytes) {
   if (kbps_ == 0) return;
@@ -22,4 +22,4 @@ void BandwidthLimit::account(std::size_t bytes) {
   }
 }
 
-}  // namespace skiff::scp_cli
+}  // namespace skiff::sftp_cli

@@ -1,11 +1,11 @@
-// scp's -l: a cap on the transfer rate in Kbit/s. After each piece the caller reports
+// scp and sftp -l: a cap on the transfer rate in Kbit/s. After each piece the caller reports
 // its size; when we are ahead of the allowed rate, we sleep until we are not.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-namespace skiff::scp_cli {
+namespace skiff::sftp_cli {
 
 class BandwidthLimit {
  public:
@@ -18,4 +18,4 @@ class BandwidthLimit {
   double start_ = -1;
 };
 
-}  // namespace skiff::scp_cli
+}  // namespace skiff::sftp_cli

@@ -1,0 +1,68 @@
+#include "agent_forward.hpp"
+
+#include <strings.h>
+
+#include <cstdlib>
+
+#include <asio/local/stream_protocol.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "common/channel_splice.hpp"
+
+namespace skiff::cli {
+
+AgentForwarder::AgentForwarder(const config::ClientConfig& cfg, const Log& log) : log_(log) {
+  auto v = cfg.get("forwardagent");
+  if (!v || strcasecmp(v->c_str(), "no") == 0 || strcasecmp(v->c_str(), "false") == 0) return;
+  enabled_ = true;
+  if (strcasecmp(v->c_str(), "yes") == 0 || strcasecmp(v->c_str(), "true") == 0) return;
+  // A socket path, or "$NAME" for the path an environment variable holds.
+  if (v->starts_with('$')) {
+    const char* env = std::getenv(v->c_str() + 1);
+    socket_path_ = env ? env : "";
+  } else {
+    socket_path_ = *v;
+  }
+}
+
+void AgentForwarder::request(ClientSession& session) {
+  if (!enabled_) return;
+  log_.debug1("Requesting authentication agent forwarding.");
+  (void)session.request_agent_forwarding();
+}
+
+asio::awaitable<void> AgentForwarder::handle(std::shared_ptr<AgentForwarder> self, IncomingChannel in) {
+  if (!self->enabled_) {
+    self->log_.error("Warning: ssh server tried agent forwarding.");
+    self->log_.error("Warning: this is probably a break-in attempt by a malicious server.");
+    in.reject(OpenFailure::administratively_prohibited, "open failed");
+    co_return;
+  }
+  std::string path;
+  if (self->socket_path_) {
+    path = *self->socket_path_;
+  } else if (const char* env = std::getenv("SSH_AUTH_SOCK")) {
+    path = env;
+  }
+  auto ex = co_await asio::this_coro::executor;
+  asio::local::stream_protocol::socket sock(ex);
+  std::error_code ec;
+  if (path.empty()) {
+    ec = std::make_error_code(std::errc::no_such_file_or_directory);
+  } else {
+    asio::local::stream_protocol::endpoint ep(path);
+    co_await sock.async_connect(ep, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (ec) {
+    self->log_.debug1("ssh_get_authentication_socket: " + ec.message());
+    in.reject(OpenFailure::connect_failed, "open failed");
+    co_return;
+  }
+  auto ch = in.accept();
+  if (!ch) co_return;
+  co_await tools::splice(*ch, sock);
+}
+
+}  // namespace skiff::cli
