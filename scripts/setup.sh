@@ -30,6 +30,8 @@ PACKAGES=(
   procps psmisc iproute2 tmux
   # X11 forwarding tests: a virtual X server, xauth, xdpyinfo
   xvfb xauth x11-utils
+  # echo servers and SOCKS clients of the forwarding tests (tests/interop/forward_tool.py)
+  python3
 )
 
 # skiffd's PAM service: installed (as root) when absent or different from the checkout's.

@@ -1,6 +1,8 @@
 // ServerConfigFile::evaluate(): sshd's fill_default_server_options() over the kept
 // lines, the AuthorizedKeysFile tokens and the `sshd -T` dump.
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 
 #include "config/ssh_keywords.hpp"
 #include "config/sshd_config.hpp"
@@ -254,7 +256,15 @@ std::string dump_server_config(const ServerConfig& c) {
   line("clientaliveinterval", std::to_string(c.client_alive_interval));
   line("clientalivecountmax", std::to_string(c.client_alive_count_max));
   kept("requiredrsasize", "1024");
-  kept("streamlocalbindmask", "0177");
+  // sshd prints the mask as "0%o" whatever the digits written ("0077" -> "077").
+  if (auto v = c.get("streamlocalbindmask")) {
+    const unsigned long mask = std::strtoul(v->c_str(), nullptr, 8);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0%lo", mask);
+    line("streamlocalbindmask", buf);
+  } else {
+    line("streamlocalbindmask", "0177");
+  }
   kept("unusedconnectiontimeout", "none");
   static constexpr const char* kRoot[] = {"yes", "without-password", "forced-commands-only", "no"};
   line("permitrootlogin", kRoot[static_cast<int>(c.permit_root_login)]);

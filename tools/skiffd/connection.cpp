@@ -13,6 +13,7 @@
 #include <skiff/server.hpp>
 
 #include "auth_hooks.hpp"
+#include "forwarding.hpp"
 #include "listener.hpp"
 #include "server_options.hpp"
 #include "session.hpp"
@@ -116,6 +117,9 @@ int serve_connection(const ConnectionEndpoints& ep, const Setup& setup) {
                   connection.disconnect("authentication failed on the server", 2);
                 });
     login.install(options->hooks);
+    // direct-tcpip, direct-streamlocal and remote forwards (forwarding.hpp).
+    Forwarding forwarding(login);
+    forwarding.install(options->hooks);
     const bool sessions_allowed = config->max_sessions != 0;  // MaxSessions 0: none (the library's 0 is no cap)
     options->hooks.session = [&login, sessions_allowed](skiff::Session s) -> asio::awaitable<void> {
       if (sessions_allowed) co_await serve_session(s, login);

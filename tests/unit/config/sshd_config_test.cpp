@@ -413,6 +413,23 @@ TEST(SshdConfig, ValueSpellingsAsSshdT) {
   EXPECT_EQ(c->permit_root_login, PermitRootLogin::forced_commands_only);
 }
 
+TEST(SshdConfig, ForwardingKeywordsAsSshdT) {
+  // sshd -T -f with these lines, filtered: the mask is printed "0%o" (0077 -> 077).
+  const char* text =
+      "HostKey /tmp/config-b/hk\nAllowTcpForwarding local\nAllowStreamLocalForwarding remote\n"
+      "DisableForwarding yes\nGatewayPorts clientspecified\nPermitOpen 127.0.0.1:22 *:8080 [::1]:99\n"
+      "PermitListen 8080 localhost:*\nStreamLocalBindMask 0077\nStreamLocalBindUnlink yes\n";
+  const std::string want =
+      "streamlocalbindmask 077\ngatewayports clientspecified\nallowtcpforwarding local\ndisableforwarding yes\n"
+      "allowstreamlocalforwarding remote\nstreamlocalbindunlink yes\npermitopen 127.0.0.1:22 *:8080 [::1]:99\n"
+      "permitlisten *:8080 localhost:*\n";
+  auto f = parse(text);
+  ASSERT_TRUE(f) << f.error().message;
+  auto c = f->global();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(common_lines(dump_server_config(*c), want), want);
+}
+
 TEST(SshdConfig, ErrorsInSshdWording) {
   // Real sshd -T -f <file>, stderr (sshd adds the "terminating" line).
   auto e = parse("HostKey /tmp/config-b/hk\nFooBar x\nPort 1 2\nMatch User x\n  Port 33\n");

@@ -4,9 +4,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/fsuid.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 #include "keys/host_patterns.hpp"
 #include "keys/ssh_key.hpp"
 #include "system/strict_modes.hpp"
+#include "system/user_identity.hpp"
 #include "system/user_lookup.hpp"
 #include "wire/base64.hpp"
 #include "wire/limits.hpp"
@@ -58,51 +57,6 @@ UserFile read_here(const std::string& path, const UserAccount& user, bool strict
 bool take_identity(const UserAccount& u) {
   return ::setgroups(u.groups.size(), u.groups.data()) == 0 && ::setgid(u.gid) == 0 && ::setuid(u.uid) == 0;
 }
-
-// This thread's file-system identity (fsuid, fsgid, supplementary groups) switched to the
-// user's while the object lives, so that the user's files are opened with the user's
-// rights: while fsuid is not 0 the kernel also drops the capabilities that override file
-// permissions. Raw system calls, because glibc's setgroups changes every thread's groups
-// (the PAM conversation may be running on another). Forking a reader per look-up did the
-// same at the cost of a fork of the whole connection process for every key offered.
-class UserFileIdentity {
- public:
-  explicit UserFileIdentity(const UserAccount& u) {
-    const int n = ::getgroups(0, nullptr);
-    if (n < 0) return;
-    saved_groups_.resize(static_cast<std::size_t>(n));
-    if (::getgroups(n, saved_groups_.data()) != n) return;
-    saved_gid_ = static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1)));
-    saved_uid_ = static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1)));
-    changed_ = true;
-    if (::syscall(SYS_setgroups, u.groups.size(), u.groups.data()) != 0) return;
-    ::setfsgid(u.gid);
-    ::setfsuid(u.uid);
-    // setfsuid reports no error; asking with an invalid id returns the current one.
-    ok_ = static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1))) == u.gid &&
-          static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1))) == u.uid;
-  }
-  ~UserFileIdentity() {
-    if (!changed_) return;
-    ::setfsuid(saved_uid_);
-    ::setfsgid(saved_gid_);
-    const bool restored = ::syscall(SYS_setgroups, saved_groups_.size(), saved_groups_.data()) == 0 &&
-                          static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1))) == saved_uid_ &&
-                          static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1))) == saved_gid_;
-    // Going on with a user's identity half in place is worse than ending the connection.
-    if (!restored) ::_exit(255);
-  }
-  UserFileIdentity(const UserFileIdentity&) = delete;
-  UserFileIdentity& operator=(const UserFileIdentity&) = delete;
-  bool ok() const noexcept { return ok_; }
-
- private:
-  std::vector<gid_t> saved_groups_;
-  uid_t saved_uid_ = 0;
-  gid_t saved_gid_ = 0;
-  bool changed_ = false;
-  bool ok_ = false;
-};
 
 // Reads fd to its end with a cap and, when deadline is set, a time limit. false on
 // timeout or overflow.

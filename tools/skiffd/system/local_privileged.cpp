@@ -16,10 +16,12 @@
 #include "system/authorized_keys_lookup.hpp"
 #include "system/conversation_thread.hpp"
 #include "system/environment.hpp"
+#include "system/forward_sockets.hpp"
 #include "system/internal_sftp.hpp"
 #include "system/login_records.hpp"
 #include "system/session_spawn.hpp"
 #include "system/strict_modes.hpp"
+#include "system/user_identity.hpp"
 #include "system/user_lookup.hpp"
 #include "wire/limits.hpp"
 #ifdef SKIFF_HAVE_PAM
@@ -451,6 +453,40 @@ Result<void> LocalPrivileged::signal_session(pid_t pid, std::string_view name) {
   // The group is the user's (or, not yet exec'd, still ours): root may signal it either way.
   if (::killpg(pid, *sig) != 0) return fail(Errc::io_error, std::string("killpg: ") + std::strerror(errno));
   return {};
+}
+
+// ---- forwarding: what sshd's post-authentication child does as the user ----
+
+Result<UniqueFd> LocalPrivileged::listen_tcp(const sockaddr* address, socklen_t length) {
+  Impl& d = *impl_;
+  if (d.phase != Impl::Phase::authenticated) return fail(Errc::protocol_error, "listen_tcp: not authenticated");
+  return listen_tcp_socket(address, length, d.user.account.uid);
+}
+
+Result<UniqueFd> LocalPrivileged::listen_unix(std::string_view path, unsigned mask, bool unlink_first) {
+  Impl& d = *impl_;
+  if (d.phase != Impl::Phase::authenticated) return fail(Errc::protocol_error, "listen_unix: not authenticated");
+  std::string warning;
+  Result<UniqueFd> fd = fail(Errc::io_error, "unix_listener: cannot take the user's identity");
+  if (d.root() && d.user.account.uid != 0) {
+    UserFileIdentity as_user(d.user.account);
+    if (as_user.ok()) fd = listen_unix_socket(path, mask, unlink_first, &warning);
+  } else {
+    fd = listen_unix_socket(path, mask, unlink_first, &warning);
+  }
+  if (!warning.empty()) d.log.error(warning);
+  return fd;
+}
+
+Result<UniqueFd> LocalPrivileged::connect_unix(std::string_view path) {
+  Impl& d = *impl_;
+  if (d.phase != Impl::Phase::authenticated) return fail(Errc::protocol_error, "connect_unix: not authenticated");
+  if (d.root() && d.user.account.uid != 0) {
+    UserFileIdentity as_user(d.user.account);
+    if (!as_user.ok()) return fail(Errc::io_error, "connect_unix: cannot take the user's identity");
+    return connect_unix_socket(path);
+  }
+  return connect_unix_socket(path);
 }
 
 }  // namespace skiff::skiffd

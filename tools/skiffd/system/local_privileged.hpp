@@ -46,7 +46,10 @@ class LocalPrivileged final : public Privileged {
   // evaluated one after.
   const config::ServerConfig& config() const;
   // The options of the authorized_keys line of the key that authenticated, if any.
-  const std::optional<keys::AuthorizedKeyOptions>& key_options() const;
+  const std::optional<keys::AuthorizedKeyOptions>& key_options() const override;
+  Result<UniqueFd> listen_tcp(const sockaddr* address, socklen_t length) override;
+  Result<UniqueFd> listen_unix(std::string_view path, unsigned mask, bool unlink_first) override;
+  Result<UniqueFd> connect_unix(std::string_view path) override;
   bool keyboard_interactive_available() const override;
   bool pty_permitted() const override;
   Result<void> x11_permitted() const override;

@@ -23,6 +23,7 @@
 //                                 without a pty; returns its pid and descriptors.
 //      reap_session(pid)          after SIGCHLD: the exit status once it has ended.
 //      terminate_session(pid)     ends the session's process group.
+//      listen_tcp / listen_unix / connect_unix: forwarding's sockets, any number of times.
 //   5. The destructor ends sessions still running (their group is signalled, their tty
 //      logged out), closes the PAM session and logs nothing; the caller logs the
 //      disconnect through ServerLog. AuthConversations must be destroyed before it.
@@ -35,6 +36,7 @@
 // reap_session(pid) with WNOHANG semantics.
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -231,6 +233,19 @@ class Privileged {
   // process group, as the user. Refused (Errc::invalid_argument, logged) for an unknown
   // name and, as sshd, for forced-command and subsystem sessions.
   virtual Result<void> signal_session(pid_t pid, std::string_view name) = 0;
+
+  // Forwarding, after authenticated(): the sockets sshd's unprivileged child would make as
+  // the user (forward_sockets.hpp has the errors' wording). The policy (AllowTcpForwarding,
+  // PermitOpen, ...) is the caller's; these only act as the user would be allowed to.
+  // The merged authorized_keys options of the login (permitopen=, no-port-forwarding, ...).
+  virtual const std::optional<keys::AuthorizedKeyOptions>& key_options() const = 0;
+  // A listening TCP socket (tcpip-forward); ports below 1024 only for root.
+  virtual Result<UniqueFd> listen_tcp(const sockaddr* address, socklen_t length) = 0;
+  // A listening Unix socket created as the user with StreamLocalBindMask (mask) and
+  // StreamLocalBindUnlink (unlink_first); a failed unlink is logged here.
+  virtual Result<UniqueFd> listen_unix(std::string_view path, unsigned mask, bool unlink_first) = 0;
+  // A connection to a Unix socket, as the user (direct-streamlocal).
+  virtual Result<UniqueFd> connect_unix(std::string_view path) = 0;
 };
 
 }  // namespace skiff::skiffd
