@@ -13,18 +13,32 @@
 
 namespace skiff::cli {
 
+namespace {
+// A socket path as ForwardAgent and IdentityAgent give it: "$NAME" names an environment
+// variable holding the path.
+std::string socket_from(const std::string& v) {
+  if (!v.starts_with('$')) return v;
+  const char* env = std::getenv(v.c_str() + 1);
+  return env ? env : "";
+}
+}  // namespace
+
 AgentForwarder::AgentForwarder(const config::ClientConfig& cfg, const Log& log) : log_(log) {
   auto v = cfg.get("forwardagent");
   if (!v || strcasecmp(v->c_str(), "no") == 0 || strcasecmp(v->c_str(), "false") == 0) return;
-  enabled_ = true;
-  if (strcasecmp(v->c_str(), "yes") == 0 || strcasecmp(v->c_str(), "true") == 0) return;
-  // A socket path, or "$NAME" for the path an environment variable holds.
-  if (v->starts_with('$')) {
-    const char* env = std::getenv(v->c_str() + 1);
-    socket_path_ = env ? env : "";
+  if (strcasecmp(v->c_str(), "yes") != 0 && strcasecmp(v->c_str(), "true") != 0) {
+    socket_path_ = socket_from(*v);
+  } else if (auto ia = cfg.get("identityagent"); ia && *ia != "SSH_AUTH_SOCK") {
+    // As ssh: IdentityAgent replaces $SSH_AUTH_SOCK for everything, forwarding included
+    // ("none": no agent at all).
+    socket_path_ = *ia == "none" ? std::string() : socket_from(*ia);
+  } else if (const char* env = std::getenv("SSH_AUTH_SOCK")) {
+    socket_path_ = env;
   } else {
-    socket_path_ = *v;
+    socket_path_ = "";
   }
+  // ssh asks for forwarding only when it has an agent to forward.
+  enabled_ = !socket_path_->empty();
 }
 
 void AgentForwarder::request(ClientSession& session) {
@@ -40,12 +54,7 @@ asio::awaitable<void> AgentForwarder::handle(std::shared_ptr<AgentForwarder> sel
     in.reject(OpenFailure::administratively_prohibited, "open failed");
     co_return;
   }
-  std::string path;
-  if (self->socket_path_) {
-    path = *self->socket_path_;
-  } else if (const char* env = std::getenv("SSH_AUTH_SOCK")) {
-    path = env;
-  }
+  const std::string path = self->socket_path_.value_or("");
   auto ex = co_await asio::this_coro::executor;
   asio::local::stream_protocol::socket sock(ex);
   std::error_code ec;

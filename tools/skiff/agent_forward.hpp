@@ -1,8 +1,10 @@
 // Agent forwarding of skiff (-A, ForwardAgent), as ssh does it: the session asks with
 // auth-agent-req@openssh.com (no reply), and each "auth-agent@openssh.com" channel the
-// server then opens is connected to the local agent: $SSH_AUTH_SOCK for ForwardAgent
-// yes, or the socket ForwardAgent names (a path, or "$VAR" for an environment
-// variable). A channel the session did not ask for is refused with ssh's warning.
+// server then opens is connected to the local agent: for ForwardAgent yes the agent
+// skiff itself uses (IdentityAgent, else $SSH_AUTH_SOCK; none: no forwarding), or the
+// socket ForwardAgent names (a path, or "$VAR" for an environment variable). Without an
+// agent nothing is asked. A channel the session did not ask for is refused with ssh's
+// warning.
 #pragma once
 
 #include <memory>
@@ -30,7 +32,7 @@ class AgentForwarder {
 
  private:
   bool enabled_ = false;
-  std::optional<std::string> socket_path_;  // nullopt: $SSH_AUTH_SOCK at the time of use
+  std::optional<std::string> socket_path_;  // the agent's socket (empty: none)
   const Log& log_;
 };
 

@@ -13,6 +13,7 @@
 #include <skiff/server.hpp>
 
 #include "auth_hooks.hpp"
+#include "agent_forwarding.hpp"
 #include "forwarding.hpp"
 #include "listener.hpp"
 #include "server_options.hpp"
@@ -121,8 +122,10 @@ int serve_connection(const ConnectionEndpoints& ep, const Setup& setup) {
     Forwarding forwarding(login);
     forwarding.install(options->hooks);
     const bool sessions_allowed = config->max_sessions != 0;  // MaxSessions 0: none (the library's 0 is no cap)
-    options->hooks.session = [&login, sessions_allowed](skiff::Session s) -> asio::awaitable<void> {
-      if (sessions_allowed) co_await serve_session(s, login);
+    // The forwarded agent's socket, one per connection (agent_forwarding.hpp).
+    AgentForwarding agent(login);
+    options->hooks.session = [&login, &agent, sessions_allowed](skiff::Session s) -> asio::awaitable<void> {
+      if (sessions_allowed) co_await serve_session(s, login, agent);
     };
 
     // LoginGraceTime from the first byte: the library's own clock starts with user

@@ -259,7 +259,7 @@ bool before_start(const skiff::SessionRequest& req, sys::SessionRequest& spawn, 
 
 }  // namespace
 
-asio::awaitable<void> serve_session(skiff::Session& session, Login& login) {
+asio::awaitable<void> serve_session(skiff::Session& session, Login& login, AgentForwarding& agent) {
   auto ex = co_await asio::this_coro::executor;
   sys::SessionRequest spawn;
   spawn.channel_id = session.id();
@@ -281,11 +281,16 @@ asio::awaitable<void> serve_session(skiff::Session& session, Login& login) {
       (void)session.reply(setup_x11_forwarding(*x, spawn, x11, session, login, ex));
       continue;
     }
+    if (std::holds_alternative<skiff::AgentForwardRequest>(req->body)) {
+      (void)session.reply(agent.request(session.link(), ex));
+      continue;
+    }
     bool ok = false;
     if (!before_start(*req, spawn, login, ok)) {
       (void)session.reply(ok);
       continue;
     }
+    spawn.auth_sock = agent.path();  // the connection's forwarded agent, for every session
     auto proc = login.privileged().spawn_session(spawn);
     if (!proc) {
       (void)session.reply(false);

@@ -7,6 +7,7 @@
 
 #include <skiff/channel.hpp>
 
+#include "agent_forwarding.hpp"
 #include "auth_hooks.hpp"
 
 namespace skiffd {
@@ -14,6 +15,6 @@ namespace skiffd {
 // Serves one session channel until the command has ended and its exit was reported, or
 // the channel closed first (the session's process group is ended then). session must
 // stay alive meanwhile (the hook's own parameter).
-asio::awaitable<void> serve_session(skiff::Session& session, Login& login);
+asio::awaitable<void> serve_session(skiff::Session& session, Login& login, AgentForwarding& agent);
 
 }  // namespace skiffd

@@ -66,6 +66,7 @@ std::vector<std::string> build_session_environment(const EnvironmentInput& in) {
   if (in.tz) env.set("TZ", *in.tz);
   if (!in.term.empty()) env.set("TERM", in.term);
   if (!in.display.empty()) env.set("DISPLAY", in.display);
+  if (!in.auth_sock.empty()) env.set("SSH_AUTH_SOCK", in.auth_sock);
   if (c.permit_user_environment != "no") {
     for (const auto& kv : in.key_environment) {
       auto eq = kv.find('=');

@@ -25,6 +25,7 @@ struct EnvironmentInput {
   std::string term;   // pty-req's terminal type; empty: no TERM
   std::string tty;    // "/dev/pts/N" with a pty; empty: none
   std::string display;  // X11 forwarding's DISPLAY; empty: none
+  std::string auth_sock;  // agent forwarding's SSH_AUTH_SOCK; empty: none
   std::optional<std::string> original_command;  // with ForceCommand / command=
   std::vector<connection::EnvReq> client_env;    // the client's env requests, unfiltered
   std::vector<std::string> key_environment;      // authorized_keys environment="N=V"
@@ -38,7 +39,7 @@ struct EnvironmentInput {
 bool accept_client_env(std::string_view name, const std::vector<std::string>& accept_env);
 
 // "NAME=value" strings in sshd's order: accepted client variables, USER, LOGNAME, HOME,
-// PATH (root or user), MAIL (without PAM), SHELL, TZ, TERM, DISPLAY, environment= and
+// PATH (root or user), MAIL (without PAM), SHELL, TZ, TERM, DISPLAY, SSH_AUTH_SOCK, environment= and
 // ~/.ssh/environment under PermitUserEnvironment (yes or a pattern list), PAM's
 // variables (never SSH_AUTH_INFO* or SSH_CONNECTION*), SetEnv, SSH_CLIENT,
 // SSH_CONNECTION, SSH_TTY, SSH_ORIGINAL_COMMAND. A later value replaces an earlier one

@@ -95,6 +95,7 @@ struct LocalPrivileged::Impl {
   // them authenticates.
   std::map<wire::Bytes, keys::AuthorizedKeyOptions> matched;
   std::optional<keys::AuthorizedKeyOptions> key_options;
+  std::string agent_socket_path;  // the forwarded agent's socket, removed at the end
   struct Running {
     LoginRecord record;
     bool pty = false;
@@ -128,6 +129,9 @@ LocalPrivileged::LocalPrivileged(LocalPrivilegedOptions options, ServerLog& log)
 }
 
 LocalPrivileged::~LocalPrivileged() {
+  // The forwarded agent's socket and directory go with the connection (sshd's
+  // auth_sock_cleanup_proc).
+  if (!impl_->agent_socket_path.empty()) remove_agent_socket(impl_->agent_socket_path);
   // The connection is over: sessions still running are told to end, and their ttys are
   // logged out and released now, as sshd's session_pty_cleanup does on channel close.
   // What is left to reap is reaped by whoever reaps this process's children.
@@ -350,6 +354,7 @@ Result<SessionProcess> LocalPrivileged::spawn_session(const SessionRequest& requ
   }
 
   if (request.x11) env.display = request.x11->display;
+  env.auth_sock = request.auth_sock;
 
   std::optional<Pty> pty;
   if (request.pty) {
@@ -487,6 +492,60 @@ Result<UniqueFd> LocalPrivileged::connect_unix(std::string_view path) {
     return connect_unix_socket(path);
   }
   return connect_unix_socket(path);
+}
+
+}  // namespace skiff::skiffd
+
+namespace skiff::skiffd {
+
+Result<void> LocalPrivileged::agent_forwarding_permitted() const {
+  const Impl& d = *impl_;
+  if ((d.key_options && !d.key_options->agent_forwarding) || d.config.get("allowagentforwarding") == "no" ||
+      d.config.get("disableforwarding") == "yes") {
+    return fail(Errc::invalid_argument, "session_auth_agent_req: agent forwarding disabled");
+  }
+  return {};
+}
+
+Result<Privileged::AgentSocket> LocalPrivileged::create_agent_socket() {
+  Impl& d = *impl_;
+  if (d.phase != Impl::Phase::authenticated) return fail(Errc::protocol_error, "create_agent_socket: not authenticated");
+  if (!d.agent_socket_path.empty()) {
+    d.log.error("authentication forwarding requested twice.");
+    return fail(Errc::invalid_argument, "authentication forwarding requested twice.");
+  }
+  // As the user: the directory and the socket are theirs, so only they (and root) can
+  // reach the agent through it.
+  std::optional<UserFileIdentity> as_user;
+  if (d.root() && d.user.account.uid != 0) {
+    as_user.emplace(d.user.account);
+    if (!as_user->ok()) return fail(Errc::io_error, "agent socket: cannot take the user's identity");
+  }
+  char dir[] = "/tmp/ssh-XXXXXXXXXX";
+  if (::mkdtemp(dir) == nullptr) {
+    const std::string why = std::string("mkdtemp() failed: ") + std::strerror(errno);
+    d.log.error(why);
+    return fail(Errc::io_error, why);
+  }
+  const std::string path = std::string(dir) + "/agent." + std::to_string(::getpid());
+  auto fd = listen_unix_socket(path, 0177, false, nullptr);
+  if (!fd) {
+    d.log.error(fd.error().message);
+    ::rmdir(dir);
+    return std::unexpected(fd.error());
+  }
+  d.agent_socket_path = path;
+  return AgentSocket{std::move(*fd), path};
+}
+
+void LocalPrivileged::remove_agent_socket(const std::string& path) {
+  Impl& d = *impl_;
+  if (path.empty() || path != d.agent_socket_path) return;
+  std::optional<UserFileIdentity> as_user;
+  if (d.root() && d.user.account.uid != 0) as_user.emplace(d.user.account);
+  ::unlink(path.c_str());
+  ::rmdir(path.substr(0, path.rfind('/')).c_str());
+  d.agent_socket_path.clear();
 }
 
 }  // namespace skiff::skiffd

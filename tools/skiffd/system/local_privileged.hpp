@@ -50,6 +50,9 @@ class LocalPrivileged final : public Privileged {
   Result<UniqueFd> listen_tcp(const sockaddr* address, socklen_t length) override;
   Result<UniqueFd> listen_unix(std::string_view path, unsigned mask, bool unlink_first) override;
   Result<UniqueFd> connect_unix(std::string_view path) override;
+  Result<void> agent_forwarding_permitted() const override;
+  Result<AgentSocket> create_agent_socket() override;
+  void remove_agent_socket(const std::string& path) override;
   bool keyboard_interactive_available() const override;
   bool pty_permitted() const override;
   Result<void> x11_permitted() const override;

@@ -163,6 +163,8 @@ struct SessionRequest {
     std::string display, auth_display, protocol, cookie;
   };
   std::optional<X11> x11;
+  // The connection's forwarded agent socket (SSH_AUTH_SOCK), when one was made.
+  std::string auth_sock;
   // The options of the authorized_keys line that authenticated the user (command=,
   // environment=, no-pty) are not passed in: the Privileged side remembers them from
   // find_authorized_key() and authenticated(), and enforces them here.
@@ -246,6 +248,21 @@ class Privileged {
   virtual Result<UniqueFd> listen_unix(std::string_view path, unsigned mask, bool unlink_first) = 0;
   // A connection to a Unix socket, as the user (direct-streamlocal).
   virtual Result<UniqueFd> connect_unix(std::string_view path) = 0;
+
+  // Agent forwarding (auth-agent-req@openssh.com), as sshd 9.2's session_auth_agent_req:
+  // granted when AllowAgentForwarding is yes, DisableForwarding no and the key's options
+  // allow it (the error's message is the reason sshd logs at debug level).
+  virtual Result<void> agent_forwarding_permitted() const = 0;
+  // The connection's agent socket, made once (a second request is an error, as sshd's
+  // "authentication forwarding requested twice."): a directory /tmp/ssh-XXXXXXXXXX
+  // created as the user (mode 0700) holding a listening socket agent.<pid>, also the
+  // user's. remove_agent_socket() takes both away (at the connection's end).
+  struct AgentSocket {
+    UniqueFd listener;
+    std::string path;
+  };
+  virtual Result<AgentSocket> create_agent_socket() = 0;
+  virtual void remove_agent_socket(const std::string& path) = 0;
 };
 
 }  // namespace skiff::skiffd
