@@ -33,6 +33,7 @@ struct SessionSetup {
   std::vector<std::string> send_env;  // SendEnv patterns
   std::vector<std::string> set_env;   // SetEnv NAME=VALUE
   std::string host;                  // for "Connection to HOST closed."
+  bool no_more_sessions = false;     // send no-more-sessions@openssh.com once ours is open
 };
 
 // The exit status skiff ends with: the remote command's, or 255 (and ssh's messages).

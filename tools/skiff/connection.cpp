@@ -14,6 +14,7 @@
 
 #include "client_session.hpp"
 #include "connect.hpp"
+#include "forwarding.hpp"
 #include "host_key_check.hpp"
 #include "readpass.hpp"
 
@@ -176,6 +177,12 @@ void report_start_failure(const State& st, const Error& e) {
 
 asio::awaitable<int> run(asio::io_context& io, State& st) {
   const auto& cfg = st.in.cfg;
+  auto forwards = forwarding_from_config(cfg);
+  if (!forwards) {
+    st.log.fatal(forwards.error().message);
+    co_return 255;
+  }
+  Forwarding forwarding(io, std::move(*forwards), st.log);
   auto server = open_server_stream(io.get_executor(), cfg, st.in.ctx, st.log);
   if (!server) {
     st.log.error(server.error().message);
@@ -190,6 +197,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   o.password = [&st](const PasswordPrompt& p) { return ask_password(st, p); };
   o.password_change = [&st](const std::string& prompt) { return change_password(st, prompt); };
   o.keyboard_interactive = [&st](const KeyboardInteractiveRequest& r) { return answer_prompts(st, r); };
+  o.channel_open = forwarding.channel_open_hook();
   o.sign = [&st](const PublicKey& k, const std::string& alg, const std::vector<std::uint8_t>& data) {
     return sign_with(st, k, alg, data);
   };
@@ -233,7 +241,24 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
                    std::to_string(st.server.port) + ") using \"" + method + "\".");
   }
 
+  // ssh_session2(): the stdio forward, then the other forwards, then the session.
+  if (st.in.stdio_forward) {
+    int status = co_await run_stdio_forward(io, *client, *st.in.stdio_forward, st.log);
+    client->disconnect();
+    co_await client->wait_closed();
+    co_return status;
+  }
+  if (!co_await forwarding.start(*client)) {
+    client->disconnect();
+    co_await client->wait_closed();
+    co_return 255;
+  }
+
   SessionSetup s;
+  // As ssh (without ControlMaster), to a server that knows it: no session after ours.
+  const std::string& peer = client->info().peer_version;
+  s.no_more_sessions = peer.find("OpenSSH_") != std::string::npos && peer.find("OpenSSH_2") == std::string::npos &&
+                       peer.find("OpenSSH_3") == std::string::npos && peer.find("OpenSSH_4") == std::string::npos;
   s.session_none = cfg.get("sessiontype") == "none";
   s.request_pty = st.in.request_pty;
   s.force_pty = cfg.request_tty == config::RequestTty::force;
@@ -246,6 +271,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.set_env = cfg.set_env;
   s.host = cfg.hostname;
   int status = co_await run_session(io, *client, s, st.log);
+  forwarding.stop();
   client->disconnect();
   co_await client->wait_closed();
   co_return status;
@@ -262,8 +288,10 @@ int run_connection(const ConnectionInput& in) {
   st.key_files.ask_passphrase = [&log](std::string_view prompt) { return read_passphrase(prompt, {.allow_eof = true}, log); };
   asio::io_context io;
   int status = 255;
-  asio::co_spawn(io, run(io, st), [&status](std::exception_ptr e, int rc) {
+  asio::co_spawn(io, run(io, st), [&status, &io](std::exception_ptr e, int rc) {
     if (!e) status = rc;
+    // Forwarded connections and listeners still waiting end with the connection.
+    io.stop();
   });
   io.run();
   if (st.server.proxy_pid > 1) kill(st.server.proxy_pid, SIGHUP);
