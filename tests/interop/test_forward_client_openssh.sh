@@ -198,7 +198,7 @@ log "-J: two hops: ok"
 
 # ---------------------------------------------------------------- refusals, as ssh says them
 start_sshd "AllowTcpForwarding no"
-SSHD_PORT=$SSHD_PORT
+RP=$(free_port)
 for prog in ssh "$SKIFF"; do
   name=$(basename "$prog")
   P=$(free_port)
@@ -208,7 +208,7 @@ for prog in ssh "$SKIFF"; do
   for ((i = 0; i < 100; i++)); do grep -q 'open failed' "$SKIFF_T/deny_$name.err" && break; sleep 0.05; done
   grep -Eo 'channel [0-9]+: open failed: .*' "$SKIFF_T/deny_$name.err" | tr -d '\r' | sed 's/channel [0-9]*/channel N/' \
     >"$SKIFF_T/deny_$name.line"
-  run "rdeny_$name" "$prog" -N -o ExitOnForwardFailure=yes -R "$P:127.0.0.1:$ECHO_PORT" 127.0.0.1
+  run "rdeny_$name" "$prog" -N -o ExitOnForwardFailure=yes -R "$RP:127.0.0.1:$ECHO_PORT" 127.0.0.1
   echo "$RC" >"$SKIFF_T/rdeny_$name.rc"
   grep -v '^debug' "$SKIFF_T/rdeny_$name.err" | tr -d '\r' >"$SKIFF_T/rdeny_$name.text"
 done
