@@ -8,6 +8,10 @@
                                          come back; prints "ok N x SIZE"
   fwd_tool.py socks5 PROXYPORT HOST PORT SIZE [N]   the same through a SOCKS5 proxy
 
+  fwd_tool.py sink ADDR                  a server that reads everything, then answers the count
+  fwd_tool.py push PORT SIZE             sends SIZE bytes to 127.0.0.1:PORT (a sink), checks the
+                                         count it answers; prints the wall time in ms
+
 SIZE takes a K/M/G suffix. Exits 1 with the reason on stderr when anything differs.
 """
 import hashlib
@@ -45,6 +49,18 @@ class Echo(socketserver.BaseRequestHandler):
             pass
 
 
+class Sink(socketserver.BaseRequestHandler):
+    def handle(self):
+        buf = bytearray(1 << 20)
+        total = 0
+        while True:
+            n = self.request.recv_into(buf)
+            if not n:
+                break
+            total += n
+        self.request.sendall(b"%d\n" % total)
+
+
 class TcpServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
@@ -56,12 +72,12 @@ class UnixServer(socketserver.ThreadingUnixStreamServer):
     request_queue_size = 128
 
 
-def serve(addr):
+def serve(addr, handler=Echo):
     if addr.startswith("unix:"):
-        srv = UnixServer(addr[5:], Echo)
+        srv = UnixServer(addr[5:], handler)
         os.chmod(addr[5:], 0o777)
     else:
-        srv = TcpServer(("127.0.0.1", int(addr)), Echo)
+        srv = TcpServer(("127.0.0.1", int(addr)), handler)
     print("ready", flush=True)
     srv.serve_forever()
 
@@ -138,10 +154,37 @@ def run_many(opener, size, n):
     print("ok %d x %d" % (n, size))
 
 
+def push(port, size):
+    import time
+    block = memoryview(os.urandom(1 << 20))
+    s = socket.create_connection(("127.0.0.1", port))
+    t0 = time.monotonic()
+    left = size
+    while left > 0:
+        n = min(left, len(block))
+        s.sendall(block[:n])
+        left -= n
+    s.shutdown(socket.SHUT_WR)
+    answer = b""
+    while True:
+        more = s.recv(64)
+        if not more:
+            break
+        answer += more
+    ms = (time.monotonic() - t0) * 1000
+    if answer.strip() != str(size).encode():
+        sys.exit("the sink got %r bytes, %d sent" % (answer.strip(), size))
+    print("%d" % ms)
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "serve":
         serve(sys.argv[2])
+    elif cmd == "sink":
+        serve(sys.argv[2], Sink)
+    elif cmd == "push":
+        push(int(sys.argv[2]), parse_size(sys.argv[3]))
     elif cmd == "echo":
         n = int(sys.argv[4]) if len(sys.argv) > 4 else 1
         run_many(lambda: connect(sys.argv[2]), parse_size(sys.argv[3]), n)
