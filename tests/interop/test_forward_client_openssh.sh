@@ -104,6 +104,16 @@ wait_port "$LU_PORT" 20 "$CLIENT_PID" || die "-L port:path: no listener"
 python3 "$TOOL" echo "$LU_PORT" 4M 8 >/dev/null || die "-L port:path failed"
 log "-L port:/remote/path: ok"
 
+# -f: to the background once the forward is set up (ExitOnForwardFailure: once confirmed).
+F_PORT=$(free_port)
+run fork "$SKIFF" -f -N -o ExitOnForwardFailure=yes -L "$F_PORT:127.0.0.1:$ECHO_PORT" 127.0.0.1
+[[ $RC == 0 ]] || die "-f -N -L: exit $RC: $(cat "$SKIFF_T/fork.err")"
+wait_port "$F_PORT" 20 || die "-f -N -L: nothing listens"
+F_PID=$(ss -Htlnp "( sport = :$F_PORT )" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+[[ -n $F_PID ]] && track_pid "$F_PID"
+python3 "$TOOL" echo "$F_PORT" 4M 4 >/dev/null || die "-f -N -L: the forward does not carry data"
+log "-f -N -L: ok"
+
 # ---------------------------------------------------------------- -R
 R_PORT=$(free_port)
 client remote "$SKIFF" -N -R "$R_PORT:127.0.0.1:$ECHO_PORT" 127.0.0.1
@@ -212,6 +222,9 @@ for prog in ssh "$SKIFF"; do
   echo "$RC" >"$SKIFF_T/rdeny_$name.rc"
   grep -v '^debug' "$SKIFF_T/rdeny_$name.err" | tr -d '\r' >"$SKIFF_T/rdeny_$name.text"
 done
+# -f with ExitOnForwardFailure: the refusal is seen before going to the background.
+run rdeny_fork "$SKIFF" -f -N -o ExitOnForwardFailure=yes -R "$RP:127.0.0.1:$ECHO_PORT" 127.0.0.1
+[[ $RC == 255 ]] || die "-f -R refused: exit $RC, not 255"
 [[ -s $SKIFF_T/deny_ssh.line ]] || die "ssh printed no 'open failed' line"
 diff "$SKIFF_T/deny_ssh.line" "$SKIFF_T/deny_skiff.line" || die "-L refused: skiff's line differs from ssh's"
 grep -q "administratively prohibited: open failed" "$SKIFF_T/deny_skiff.line" || die "-L refused: unexpected reason"
