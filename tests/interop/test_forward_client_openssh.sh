@@ -104,6 +104,22 @@ wait_port "$LU_PORT" 20 "$CLIENT_PID" || die "-L port:path: no listener"
 python3 "$TOOL" echo "$LU_PORT" 4M 8 >/dev/null || die "-L port:path failed"
 log "-L port:/remote/path: ok"
 
+# After the session ends, skiff stays until the forwarded connections close (as ssh).
+W_PORT=$(free_port)
+client linger "$SKIFF" -L "$W_PORT:127.0.0.1:$ECHO_PORT" 127.0.0.1 'sleep 1'
+wait_port "$W_PORT" 20 "$CLIENT_PID" || die "-L with a session: no listener"
+python3 -c "
+import socket, time
+s = socket.create_connection(('127.0.0.1', $W_PORT))
+time.sleep(3)
+s.sendall(b'late')
+assert s.recv(4) == b'late'
+s.close()" || die "-L: the forwarded connection did not outlive the session"
+for ((i = 0; i < 100; i++)); do kill -0 "$CLIENT_PID" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$CLIENT_PID" 2>/dev/null && die "-L: skiff did not exit once the forwarded connection closed"
+wait "$CLIENT_PID" || die "-L with a session: exit $?"
+log "-L: forwarded connection outlives the session, then skiff exits 0: ok"
+
 # -f: to the background once the forward is set up (ExitOnForwardFailure: once confirmed).
 F_PORT=$(free_port)
 run fork "$SKIFF" -f -N -o ExitOnForwardFailure=yes -L "$F_PORT:127.0.0.1:$ECHO_PORT" 127.0.0.1
@@ -202,6 +218,7 @@ SSHD_PORT=$FIRST
 run jump "$SKIFF" -J "127.0.0.1:$FIRST,$TEST_USER@127.0.0.1:$SECOND" 127.0.0.1 'echo via-jumps'
 [[ $RC == 0 && $(cat "$SKIFF_T/jump.out") == via-jumps ]] || die "-J two hops failed ($RC): $(cat "$SKIFF_T/jump.err")"
 grep -q "Accepted publickey for $TEST_USER" "$SKIFF_T/sshd.2/sshd.log" || die "-J: the second hop was not used"
+grep -q "rtype no-more-sessions@openssh.com" "$SKIFF_T/sshd.1/sshd.log" || die "no-more-sessions@openssh.com was not sent"
 run jump_loop "$SKIFF" -J "127.0.0.1:$FIRST" 127.0.0.1 true
 [[ $RC == 255 ]] && grep -q "jumphost loop via 127.0.0.1" "$SKIFF_T/jump_loop.err" || die "-J loop not detected"
 log "-J: two hops: ok"

@@ -272,6 +272,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.host = cfg.hostname;
   int status = co_await run_session(io, *client, s, st.log);
   forwarding.stop();
+  co_await forwarding.wait_idle();
   client->disconnect();
   co_await client->wait_closed();
   co_return status;

@@ -186,11 +186,26 @@ struct Forwarding::State {
   std::vector<std::shared_ptr<Tcp::acceptor>> tcp_listeners;
   std::vector<std::shared_ptr<Unix::acceptor>> unix_listeners;
   bool stopped = false;
+  // Forwarded connections with an open channel, and a timer that wait_idle() waits on
+  // until their number falls to 0.
+  int active = 0;
+  std::optional<asio::steady_timer> idle;
 };
 
 namespace {
 
 using State = Forwarding::State;
+
+// Counts a forwarded connection while its channel is open (ssh's channel_still_open()).
+struct Active {
+  explicit Active(State& s) : st(s) { ++st.active; }
+  ~Active() {
+    if (--st.active == 0 && st.idle) st.idle->cancel();
+  }
+  Active(const Active&) = delete;
+  Active& operator=(const Active&) = delete;
+  State& st;
+};
 
 // Reads a SOCKS request from `in` (a socket or a channel through `read`), answering the
 // method choice; the parser holds the request or the failure. false when the stream ended.
@@ -238,6 +253,7 @@ asio::awaitable<void> socks_connection(std::shared_ptr<State> st, Socket sock, s
     co_await write(answer);
     co_return;
   }
+  Active active(*st);
   auto answer = p.reply(socks::Reply::succeeded);
   if (!co_await write(answer)) {
     co_await ch->close();
@@ -267,6 +283,7 @@ asio::awaitable<void> local_connection(std::shared_ptr<State> st, Socket sock, c
     st->log.info(ch.error().message);
     co_return;
   }
+  Active active(*st);
   std::vector<std::uint8_t> none;
   co_await splice_socket(*ch, std::move(sock), std::move(none));
 }
@@ -425,7 +442,9 @@ asio::awaitable<void> remote_socks(std::shared_ptr<State> st, Channel ch) {
 asio::awaitable<void> remote_connection(std::shared_ptr<State> st, IncomingChannel in, ForwardSpec f) {
   if (f.dynamic()) {
     Result<Channel> ch = in.accept();
-    if (ch) co_await remote_socks(st, *ch);
+    if (!ch) co_return;
+    Active active(*st);
+    co_await remote_socks(st, *ch);
     co_return;
   }
   LocalConnection c =
@@ -436,6 +455,7 @@ asio::awaitable<void> remote_connection(std::shared_ptr<State> st, IncomingChann
   }
   Result<Channel> ch = in.accept();
   if (!ch) co_return;
+  Active active(*st);
   std::vector<std::uint8_t> none;
   if (c.tcp) {
     co_await splice_socket(*ch, std::move(*c.tcp), std::move(none));
@@ -472,7 +492,7 @@ asio::awaitable<void> incoming(std::shared_ptr<State> st, IncomingChannel in) {
 }  // namespace
 
 Forwarding::Forwarding(asio::io_context& io, ForwardingConfig cfg, const Log& log)
-    : st_(std::make_shared<State>(State{io, std::move(cfg), log, {}, {}, {}, {}, false})) {}
+    : st_(std::make_shared<State>(State{io, std::move(cfg), log, {}, {}, {}, {}, false, 0, std::nullopt})) {}
 
 Forwarding::~Forwarding() { stop(); }
 
@@ -487,6 +507,17 @@ void Forwarding::stop() {
   for (auto& a : st_->unix_listeners) a->close(ec);
   st_->tcp_listeners.clear();
   st_->unix_listeners.clear();
+}
+
+asio::awaitable<void> Forwarding::wait_idle() {
+  State& st = *st_;
+  if (!st.idle) st.idle.emplace(st.io);
+  while (st.active > 0 && st.link.is_open()) {
+    st.log.debug1("waiting for " + std::to_string(st.active) + " forwarded connection(s) to close");
+    st.idle->expires_at(asio::steady_timer::time_point::max());
+    std::error_code ec;
+    co_await st.idle->async_wait(asio::redirect_error(use_awaitable, ec));
+  }
 }
 
 asio::awaitable<bool> Forwarding::start(Client& client) {

@@ -36,6 +36,9 @@ class Forwarding {
   asio::awaitable<bool> start(Client& client);
   // Closes the listeners (connections already forwarded go on until the connection ends).
   void stop();
+  // Until no forwarded connection is open any more (or the connection ended): ssh exits
+  // only then after its session closed.
+  asio::awaitable<void> wait_idle();
 
   struct State;
 
