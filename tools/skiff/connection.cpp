@@ -177,7 +177,8 @@ void report_start_failure(const State& st, const Error& e) {
 
 asio::awaitable<int> run(asio::io_context& io, State& st) {
   const auto& cfg = st.in.cfg;
-  auto forwards = forwarding_from_config(cfg);
+  const PathExpander expand = [&st](std::string_view path) { return config::expand_tokens(path, st.in.cfg, st.in.ctx); };
+  auto forwards = forwarding_from_config(cfg, expand);
   if (!forwards) {
     st.log.fatal(forwards.error().message);
     co_return 255;

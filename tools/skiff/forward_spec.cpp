@@ -314,7 +314,7 @@ Result<std::optional<std::string>> jump_proxy_command(const JumpInput& in) {
 
 namespace skiff::cli {
 
-Result<ForwardingConfig> forwarding_from_config(const config::ClientConfig& cfg) {
+Result<ForwardingConfig> forwarding_from_config(const config::ClientConfig& cfg, const PathExpander& expand) {
   ForwardingConfig out;
   auto values = [&](const char* key) -> std::vector<std::string> {
     auto it = cfg.other.find(key);
@@ -338,6 +338,18 @@ Result<ForwardingConfig> forwarding_from_config(const config::ClientConfig& cfg)
     auto f = parse_forward(v, true, false);
     if (!f) return fail(Errc::invalid_argument, "Bad dynamic forwarding specification '" + v + "'");
     out.dynamic.push_back(std::move(*f));
+  }
+  if (expand) {
+    for (auto* list : {&out.local, &out.remote}) {
+      for (auto& f : *list) {
+        for (auto* path : {&f.listen_path, &f.connect_path}) {
+          if (path->empty()) continue;
+          auto e = expand(*path);
+          if (!e) return std::unexpected(e.error());
+          *path = std::move(*e);
+        }
+      }
+    }
   }
   auto yes = [](const std::optional<std::string>& v) { return v && (*v == "yes" || *v == "true"); };
   out.gateway_ports = yes(cfg.get("gatewayports"));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -110,6 +111,8 @@ struct ForwardingConfig {
   bool empty() const { return local.empty() && remote.empty() && dynamic.empty(); }
 };
 // Errc::invalid_argument with ssh's wording ("Bad local forwarding specification 'x'").
-Result<ForwardingConfig> forwarding_from_config(const config::ClientConfig& cfg);
+// Unix socket paths go through `expand` (ssh expands %d, %u, %h, ... in them), when given.
+using PathExpander = std::function<Result<std::string>(std::string_view path)>;
+Result<ForwardingConfig> forwarding_from_config(const config::ClientConfig& cfg, const PathExpander& expand = {});
 
 }  // namespace skiff::cli

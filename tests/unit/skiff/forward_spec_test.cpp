@@ -91,6 +91,18 @@ TEST(SkiffForwardSpec, FromConfiguration) {
   EXPECT_EQ(f->remote[2].listen_port, 0);
   EXPECT_TRUE(f->gateway_ports);
   EXPECT_TRUE(f->exit_on_failure);
+  // Paths go through the expander (ssh's percent expansion).
+  const PathExpander upper = [](std::string_view p) -> Result<std::string> {
+    if (p.find('%') != std::string_view::npos) return fail(Errc::bad_format, "percent_expand: unknown key %x");
+    return std::string(p) + ".expanded";
+  };
+  auto expanded = forwarding_from_config(cfg, upper);
+  ASSERT_TRUE(expanded);
+  EXPECT_EQ(expanded->local[1].listen_path, "/tmp/x.sock.expanded");
+  EXPECT_EQ(expanded->remote[1].connect_path, "/run/z.sock.expanded");
+  EXPECT_EQ(expanded->local[0].connect_host, "h");
+  cfg.other["localforward"] = {"/tmp/%x h:2"};
+  EXPECT_FALSE(forwarding_from_config(cfg, upper));
   cfg.other["localforward"] = {"8080 h:0"};
   auto bad = forwarding_from_config(cfg);
   ASSERT_FALSE(bad);
