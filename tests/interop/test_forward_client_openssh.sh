@@ -97,7 +97,16 @@ wait_path "$SKIFF_T/l.sock" || die "-L path:host:port: no socket: $(cat "$SKIFF_
 wait_path "$SKIFF_T/l2.sock" || die "-L path:path: no socket"
 python3 "$TOOL" echo "unix:$SKIFF_T/l.sock" 4M 8 >/dev/null || die "-L path:host:port failed"
 python3 "$TOOL" echo "unix:$SKIFF_T/l2.sock" 4M 8 >/dev/null || die "-L path:path failed"
-log "-L Unix socket forms: ok"
+[[ $(stat -c %a "$SKIFF_T/l.sock") == 600 ]] || die "-L path: socket mode $(stat -c %a "$SKIFF_T/l.sock"), not 600"
+# A stale file at the path: refused, unless StreamLocalBindUnlink.
+touch "$SKIFF_T/stale.sock"
+run stale "$SKIFF" -o ExitOnForwardFailure=yes -L "$SKIFF_T/stale.sock:127.0.0.1:$ECHO_PORT" 127.0.0.1 true
+[[ $RC == 255 ]] && grep -q "unix_listener: cannot bind to path $SKIFF_T/stale.sock: Address already in use" \
+  "$SKIFF_T/stale.err" || die "-L onto a stale file: exit $RC: $(cat "$SKIFF_T/stale.err")"
+client unlink "$SKIFF" -N -o StreamLocalBindUnlink=yes -L "$SKIFF_T/stale.sock:127.0.0.1:$ECHO_PORT" 127.0.0.1
+wait_path "$SKIFF_T/stale.sock" || die "StreamLocalBindUnlink: no socket"
+python3 "$TOOL" echo "unix:$SKIFF_T/stale.sock" 1M 2 >/dev/null || die "StreamLocalBindUnlink: the forward failed"
+log "-L Unix socket forms (mode 600, StreamLocalBindUnlink): ok"
 LU_PORT=$(free_port)
 client local_unix2 "$SKIFF" -N -L "$LU_PORT:$SKIFF_T/echo.sock" 127.0.0.1
 wait_port "$LU_PORT" 20 "$CLIENT_PID" || die "-L port:path: no listener"

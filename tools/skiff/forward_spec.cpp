@@ -355,6 +355,15 @@ Result<ForwardingConfig> forwarding_from_config(const config::ClientConfig& cfg,
   out.gateway_ports = yes(cfg.get("gatewayports"));
   out.exit_on_failure = yes(cfg.get("exitonforwardfailure"));
   out.family = cfg.address_family;
+  out.bind_unlink = yes(cfg.get("streamlocalbindunlink"));
+  if (auto m = cfg.get("streamlocalbindmask")) {
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(m->data(), m->data() + m->size(), v, 8);
+    if (ec != std::errc() || end != m->data() + m->size() || v > 0777) {
+      return fail(Errc::invalid_argument, "Bad mask '" + *m + "'");
+    }
+    out.bind_mask = v;
+  }
   std::vector<std::string> opens;
   if (auto p = cfg.get("permitremoteopen")) {
     for (std::size_t from = 0; from <= p->size();) {

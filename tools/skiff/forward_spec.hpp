@@ -107,6 +107,8 @@ struct ForwardingConfig {
   bool gateway_ports = false;
   bool exit_on_failure = false;
   config::AddressFamily family = config::AddressFamily::any;  // of the local listeners
+  unsigned bind_mask = 0177;   // StreamLocalBindMask: the umask of local Unix listeners
+  bool bind_unlink = false;    // StreamLocalBindUnlink: remove a stale socket first
   PermitRemoteOpen permit;
   bool empty() const { return local.empty() && remote.empty() && dynamic.empty(); }
 };

@@ -99,8 +99,8 @@ std::vector<int> listen_tcp(const ForwardSpec& f, bool gateway_ports, config::Ad
   return socks;
 }
 
-// unix_listener() under StreamLocalBindMask's default 0177; -1 on failure.
-int listen_unix(const std::string& path, const Log& log) {
+// unix_listener() under StreamLocalBindMask, StreamLocalBindUnlink first; -1 on failure.
+int listen_unix(const std::string& path, unsigned mask, bool unlink_first, const Log& log) {
   sockaddr_un sun{};
   if (path.size() >= sizeof sun.sun_path) {
     log.error("Local listening path too long: " + path);
@@ -113,7 +113,10 @@ int listen_unix(const std::string& path, const Log& log) {
     log.error("unix_listener: socket: " + errno_text(errno));
     return -1;
   }
-  mode_t old = umask(0177);
+  if (unlink_first && unlink(path.c_str()) != 0 && errno != ENOENT) {
+    log.error("unlink(" + path + "): " + errno_text(errno));
+  }
+  mode_t old = umask(static_cast<mode_t>(mask));
   int r = bind(s, reinterpret_cast<sockaddr*>(&sun), sizeof sun);
   int e = errno;
   umask(old);
@@ -332,7 +335,7 @@ asio::awaitable<void> accept_unix(std::shared_ptr<State> st, std::shared_ptr<Uni
 // channel_setup_local_fwd_listener(): true when at least one socket listens.
 bool open_listener(const std::shared_ptr<State>& st, const ForwardSpec& f) {
   if (f.listens_on_path()) {
-    int s = listen_unix(f.listen_path, st->log);
+    int s = listen_unix(f.listen_path, st->cfg.bind_mask, st->cfg.bind_unlink, st->log);
     if (s < 0) return false;
     auto acc = std::make_shared<Unix::acceptor>(st->io);
     std::error_code ec;
@@ -464,7 +467,7 @@ asio::awaitable<void> remote_connection(std::shared_ptr<State> st, IncomingChann
   }
 }
 
-asio::awaitable<void> incoming(std::shared_ptr<State> st, IncomingChannel in) {
+asio::awaitable<void> incoming(std::shared_ptr<State> st, IncomingChannel in, Forwarding::ChannelHook others) {
   const ChannelOpenBody& body = in.body();
   if (const auto* t = std::get_if<ForwardedTcpip>(&body)) {
     for (const auto& r : st->remotes) {
@@ -485,8 +488,10 @@ asio::awaitable<void> incoming(std::shared_ptr<State> st, IncomingChannel in) {
       co_return;
     }
     st->log.error("WARNING: Server requests forwarding for unknown path " + u->path.substr(0, 100));
+  } else if (others) {
+    co_await others(std::move(in));
   }
-  // Anything else (x11 and agent channels have their own code): refused when `in` goes.
+  // Anything else: refused when `in` goes.
 }
 
 }  // namespace
@@ -496,8 +501,8 @@ Forwarding::Forwarding(asio::io_context& io, ForwardingConfig cfg, const Log& lo
 
 Forwarding::~Forwarding() { stop(); }
 
-std::function<asio::awaitable<void>(IncomingChannel)> Forwarding::channel_open_hook() const {
-  return [st = st_](IncomingChannel in) { return incoming(st, std::move(in)); };
+Forwarding::ChannelHook Forwarding::channel_open_hook(ChannelHook others) const {
+  return [st = st_, others = std::move(others)](IncomingChannel in) { return incoming(st, std::move(in), others); };
 }
 
 void Forwarding::stop() {

@@ -28,9 +28,11 @@ class Forwarding {
   Forwarding(const Forwarding&) = delete;
   Forwarding& operator=(const Forwarding&) = delete;
 
+  using ChannelHook = std::function<asio::awaitable<void>(IncomingChannel)>;
   // For ClientOptions::channel_open: forwarded-tcpip and forwarded-streamlocal channels
-  // of our remote forwards; anything else is left unanswered (refused).
-  std::function<asio::awaitable<void>(IncomingChannel)> channel_open_hook() const;
+  // of our remote forwards; any other type (x11, auth-agent) goes to `others` when given,
+  // else is left unanswered (refused).
+  ChannelHook channel_open_hook(ChannelHook others = {}) const;
   // Opens the local listeners and asks for the remote forwards, with ssh's messages;
   // false when ExitOnForwardFailure ends skiff (255), the reason logged at FATAL.
   asio::awaitable<bool> start(Client& client);

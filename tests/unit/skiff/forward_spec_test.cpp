@@ -91,6 +91,17 @@ TEST(SkiffForwardSpec, FromConfiguration) {
   EXPECT_EQ(f->remote[2].listen_port, 0);
   EXPECT_TRUE(f->gateway_ports);
   EXPECT_TRUE(f->exit_on_failure);
+  EXPECT_EQ(f->bind_mask, 0177u);
+  EXPECT_FALSE(f->bind_unlink);
+  cfg.other["streamlocalbindmask"] = {"0077"};
+  cfg.other["streamlocalbindunlink"] = {"yes"};
+  auto masked = forwarding_from_config(cfg);
+  ASSERT_TRUE(masked);
+  EXPECT_EQ(masked->bind_mask, 077u);
+  EXPECT_TRUE(masked->bind_unlink);
+  cfg.other["streamlocalbindmask"] = {"0999"};
+  EXPECT_FALSE(forwarding_from_config(cfg));
+  cfg.other.erase("streamlocalbindmask");
   // Paths go through the expander (ssh's percent expansion).
   const PathExpander upper = [](std::string_view p) -> Result<std::string> {
     if (p.find('%') != std::string_view::npos) return fail(Errc::bad_format, "percent_expand: unknown key %x");
