@@ -26,6 +26,8 @@ PACKAGES=(
   openssh-client openssh-server dropbear-bin putty-tools openssl
   # process and network tools used by the test harness (ps, fuser, ss) and tmux for terminal tests
   procps psmisc iproute2 tmux
+  # the forwarding tests' echo servers and SOCKS clients (tests/interop/fwd_tool.py, curl)
+  python3 curl
 )
 
 # skiffd's PAM service: installed (as root) when absent or different from the checkout's.

@@ -80,6 +80,18 @@ L_PORT=$(free_port)
 client local "$SKIFF" -N -L "$L_PORT:127.0.0.1:$ECHO_PORT" 127.0.0.1
 wait_port "$L_PORT" 20 "$CLIENT_PID" || die "-L: skiff does not listen: $(cat "$SKIFF_T/local.err")"
 check_echo "$L_PORT" "-L port:host:port"
+# "*" listens on every address (GatewayPorts yes does the same for a forward without one).
+G_PORT=$(free_port)
+client gateway "$SKIFF" -N -4 -L "*:$G_PORT:127.0.0.1:$ECHO_PORT" 127.0.0.1
+wait_port "$G_PORT" 20 "$CLIENT_PID" || die "-L *:port: no listener"
+ss -Htln "( sport = :$G_PORT )" | grep -q "0.0.0.0:$G_PORT" || die "-L *:port does not listen on 0.0.0.0"
+G2=$(free_port)
+client gateway2 "$SKIFF" -N -4 -o GatewayPorts=yes -L "$G2:127.0.0.1:$ECHO_PORT" 127.0.0.1
+wait_port "$G2" 20 "$CLIENT_PID" || die "GatewayPorts -L: no listener"
+ss -Htln "( sport = :$G2 )" | grep -q "0.0.0.0:$G2" || die "GatewayPorts yes: -L does not listen on 0.0.0.0"
+ss -Htln "( sport = :$L_PORT )" | grep -q "127.0.0.1:$L_PORT" || die "-L port: not on loopback"
+ss -Htln "( sport = :$L_PORT )" | grep -q "\[::1\]:$L_PORT" || die "-L port: not on IPv6 loopback"
+log "-L bind addresses (loopback v4+v6, *, GatewayPorts): ok"
 # A closed destination: the connection ends and ssh's line is printed.
 CLOSED=$(free_port)
 L2=$(free_port)
