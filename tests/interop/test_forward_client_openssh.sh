@@ -227,7 +227,16 @@ HOME=$SKIFF_T/home timeout 60 "$SKIFF" -F "$CFG" -p "$SSHD_PORT" -W "127.0.0.1:$
   <"$SKIFF_T/w.in" >"$SKIFF_T/w.echo" 2>"$SKIFF_T/w2.err" || RC=$?
 [[ $RC == 0 ]] || die "skiff -W exit $RC: $(cat "$SKIFF_T/w2.err")"
 cmp -s "$SKIFF_T/w.in" "$SKIFF_T/w.echo" || die "skiff -W: the echo differs"
-log "-W: as ssh's ProxyCommand, 5 MB echo: ok"
+# A refused -W: ssh's two lines and 255.
+for prog in ssh "$SKIFF"; do
+  name=$(basename "$prog")
+  run "wfail_$name" "$prog" -W "127.0.0.1:$CLOSED" 127.0.0.1
+  echo "$RC" >"$SKIFF_T/wfail_$name.rc"
+  tr -d '\r' <"$SKIFF_T/wfail_$name.err" >"$SKIFF_T/wfail_$name.text"
+done
+[[ $(cat "$SKIFF_T/wfail_skiff.rc") == 255 && $(cat "$SKIFF_T/wfail_ssh.rc") == 255 ]] || die "refused -W: not 255"
+diff "$SKIFF_T/wfail_ssh.text" "$SKIFF_T/wfail_skiff.text" || die "refused -W: skiff's text differs from ssh's"
+log "-W: as ssh's ProxyCommand, 5 MB echo, refused as ssh: ok"
 
 # ---------------------------------------------------------------- -J
 # Two hops: sshd #1 -> sshd #2 -> sshd #1 again (the last hop differs from the target).
