@@ -268,7 +268,7 @@ asio::awaitable<void> socks_connection(std::shared_ptr<State> st, Socket sock, s
 
 // -L: one accepted connection, forwarded once the server opened the channel.
 template <class Socket>
-asio::awaitable<void> local_connection(std::shared_ptr<State> st, Socket sock, const ForwardSpec& f, std::string origin,
+asio::awaitable<void> local_connection(std::shared_ptr<State> st, Socket sock, ForwardSpec f, std::string origin,
                                        std::uint32_t origin_port) {
   if (f.dynamic()) {
     co_await socks_connection(st, std::move(sock), std::move(origin), origin_port);
