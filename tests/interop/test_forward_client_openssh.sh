@@ -113,8 +113,10 @@ python3 "$TOOL" echo "unix:$SKIFF_T/l2.sock" 4M 8 >/dev/null || die "-L path:pat
 # A stale file at the path: refused, unless StreamLocalBindUnlink.
 touch "$SKIFF_T/stale.sock"
 run stale "$SKIFF" -o ExitOnForwardFailure=yes -L "$SKIFF_T/stale.sock:127.0.0.1:$ECHO_PORT" 127.0.0.1 true
-[[ $RC == 255 ]] && grep -q "unix_listener: cannot bind to path $SKIFF_T/stale.sock: Address already in use" \
-  "$SKIFF_T/stale.err" || die "-L onto a stale file: exit $RC: $(cat "$SKIFF_T/stale.err")"
+if [[ $RC != 255 ]] || ! grep -q "unix_listener: cannot bind to path $SKIFF_T/stale.sock: Address already in use" \
+  "$SKIFF_T/stale.err"; then
+  die "-L onto a stale file: exit $RC: $(cat "$SKIFF_T/stale.err")"
+fi
 client unlink "$SKIFF" -N -o StreamLocalBindUnlink=yes -L "$SKIFF_T/stale.sock:127.0.0.1:$ECHO_PORT" 127.0.0.1
 wait_path "$SKIFF_T/stale.sock" || die "StreamLocalBindUnlink: no socket"
 python3 "$TOOL" echo "unix:$SKIFF_T/stale.sock" 1M 2 >/dev/null || die "StreamLocalBindUnlink: the forward failed"
@@ -250,7 +252,9 @@ run jump "$SKIFF" -J "127.0.0.1:$FIRST,$TEST_USER@127.0.0.1:$SECOND" 127.0.0.1 '
 grep -q "Accepted publickey for $TEST_USER" "$SKIFF_T/sshd.2/sshd.log" || die "-J: the second hop was not used"
 grep -q "rtype no-more-sessions@openssh.com" "$SKIFF_T/sshd.1/sshd.log" || die "no-more-sessions@openssh.com was not sent"
 run jump_loop "$SKIFF" -J "127.0.0.1:$FIRST" 127.0.0.1 true
-[[ $RC == 255 ]] && grep -q "jumphost loop via 127.0.0.1" "$SKIFF_T/jump_loop.err" || die "-J loop not detected"
+if [[ $RC != 255 ]] || ! grep -q "jumphost loop via 127.0.0.1" "$SKIFF_T/jump_loop.err"; then
+  die "-J loop not detected"
+fi
 log "-J: two hops: ok"
 
 # ---------------------------------------------------------------- refusals, as ssh says them
