@@ -213,7 +213,16 @@ done
 if curl -s --max-time 20 -x "socks5h://127.0.0.1:$D_PORT" "http://127.0.0.1:$CLOSED/" -o /dev/null; then
   die "-D to a closed port succeeded"
 fi
-log "-D: curl as socks5h, socks5, socks4, socks4a: ok"
+# The SOCKS5 reply says why: 5, connection refused.
+python3 -c "
+import socket
+s = socket.create_connection(('127.0.0.1', $D_PORT))
+s.sendall(b'\x05\x01\x00')
+assert s.recv(2) == b'\x05\x00'
+s.sendall(b'\x05\x01\x00\x01\x7f\x00\x00\x01' + ($CLOSED).to_bytes(2, 'big'))
+r = s.recv(10)
+assert r[:2] == b'\x05\x05', r" || die "-D to a closed port: not SOCKS5 reply 5"
+log "-D: curl as socks5h, socks5, socks4, socks4a; failure replies: ok"
 
 # ---------------------------------------------------------------- -W
 # skiff -W as OpenSSH ssh's ProxyCommand.
