@@ -49,16 +49,20 @@ forward() {
   wait_port "$FWD_PORT" 20 "$FWD_PID" || die "$1 -L to port $2 did not listen: $(cat "$SKIFF_T/fwd.out")"
 }
 
-# best PROG SERVER_PORT: MB/s (10^6) of the fastest of ROUNDS streams through one forward.
+# best PROG SERVER_PORT: "MB/s CPU" where MB/s (10^6) is the fastest of ROUNDS streams
+# through one forward and CPU the client's user+system seconds per GiB over all of them
+# (less sensitive than wall time to other work on the machine).
 best() {
-  local i ms best_ms=
+  local i ms ticks best_ms=''
   forward "$1" "$2"
   for ((i = 0; i < ROUNDS; i++)); do
     ms=$(python3 "$TOOL" push "$FWD_PORT" "${MIB}M") || die "$1 -L: the stream failed"
     [[ -z $best_ms || $ms -lt $best_ms ]] && best_ms=$ms
   done
+  ticks=$(awk '{ print $14 + $15 }' "/proc/$FWD_PID/stat")
   stop_pid "$FWD_PID"
-  awk -v b="$((MIB * 1024 * 1024))" -v ms="$best_ms" 'BEGIN { printf "%.1f\n", b / 1e6 / (ms / 1000) }'
+  awk -v b="$((MIB * 1024 * 1024))" -v ms="$best_ms" -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$ROUNDS" \
+    'BEGIN { printf "%.1f %.2f\n", b / 1e6 / (ms / 1000), t / hz / (n * b / 2^30) }'
 }
 
 # skiffd's forwarding may not be in this tree yet: a short probe decides its row.
@@ -76,11 +80,16 @@ SKIFF_SSHD=$(best "$SKIFF" "$SSHD_PORT")
 SKIFF_SKIFFD=
 if skiffd_forwards; then SKIFF_SKIFFD=$(best "$SKIFF" "$SKIFFD_PORT"); fi
 
-printf '\n%-44s %10s %10s %8s\n' "-L forward, $MIB MiB, $CIPHER, loopback" "MB/s" "OpenSSH" "ratio"
-row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-44s %10.1f %10.1f %8.2f\n", n, a, b, a / b }'; }
+printf '\n%-40s %8s %8s %6s %10s %10s\n' "-L forward, $MIB MiB, $CIPHER" "MB/s" "OpenSSH" "ratio" "CPU s/GiB" "OpenSSH"
+# row NAME "MBS CPU" "MBS CPU"
+row() {
+  awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    printf "%-40s %8.1f %8.1f %6.2f %10.2f %10.2f\n", n, x[1], y[1], x[1] / y[1], x[2], y[2] }'
+}
 row "skiff -L -> sshd   vs ssh -L -> sshd" "$SKIFF_SSHD" "$SSH"
 if [[ -n $SKIFF_SKIFFD ]]; then
   row "skiff -L -> skiffd vs ssh -L -> sshd" "$SKIFF_SKIFFD" "$SSH"
 else
-  printf '%-44s %10s\n' "skiff -L -> skiffd" "(skiffd does not forward in this tree)"
+  printf '%-40s %s\n' "skiff -L -> skiffd" "(skiffd does not forward in this tree)"
 fi
+printf '\nCPU: the forwarding client'"'"'s user+system time per GiB carried.\n'
