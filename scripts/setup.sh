@@ -31,7 +31,7 @@ PACKAGES=(
   # X11 forwarding tests: a virtual X server, xauth, xdpyinfo
   xvfb xauth x11-utils
   # echo servers and SOCKS clients of the forwarding tests (tests/interop/forward_tool.py)
-  python3
+  python3 curl
 )
 
 # skiffd's PAM service: installed (as root) when absent or different from the checkout's.

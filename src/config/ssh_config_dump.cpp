@@ -240,7 +240,22 @@ std::string dump_client_config(const ClientConfig& c) {
   str_or("xauthlocation", "/usr/bin/xauth");
   str("knownhostscommand");
 
-  for (auto k : {"dynamicforward", "localforward", "remoteforward"}) each(k, forward_spec);
+  // ssh keeps -D and -L in one list and prints as "dynamicforward" every entry whose
+  // destination is not a host (SOCKS, or a Unix socket path: an -L to a path shows twice).
+  each("dynamicforward", forward_spec);
+  if (auto it = c.other.find("localforward"); it != c.other.end()) {
+    for (const auto& v : it->second) {
+      const auto space = v.find(' ');
+      if (space != std::string::npos && v.find('/', space) != std::string::npos) {
+        line("dynamicforward", forward_end(std::string_view(v).substr(0, space)));
+      }
+    }
+  }
+  each("localforward", forward_spec);
+  // A remote dynamic forward ("RemoteForward [bind:]port") has ssh's "socks" destination.
+  each("remoteforward", [](std::string_view v) {
+    return v.find(' ') == std::string_view::npos ? forward_end(v) + " [socks]:0" : forward_spec(v);
+  });
   for (const auto& f : c.identity_files) line("identityfile", f);
   str_or("canonicaldomains", "none");
   each("certificatefile", same);

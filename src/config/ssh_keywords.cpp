@@ -232,7 +232,8 @@ std::string check_args(const Keyword& k, std::string_view written, const std::ve
       break;
     case Kind::forward:
       if (args.size() > (k.canon == "dynamicforward" ? 1u : 2u)) return "Bad forwarding specification.";
-      if (k.canon != "dynamicforward" && args.size() < 2) return "Missing target argument.";
+      // RemoteForward with one argument is a remote dynamic forward (ssh's readconf).
+      if (k.canon == "localforward" && args.size() < 2) return "Missing target argument.";
       break;
     case Kind::subsystem:
       if (args.size() < 2) return "Missing subsystem command.";

@@ -139,6 +139,7 @@ cases=(
   "-F none -c aes128-ctr -m hmac-sha2-256 h"
   "-F none -i /nonexistent/key -i ~/.ssh/nope h"
   "-F none -L 8080:localhost:80 -R 9090:localhost:90 -D 1080 -D 127.0.0.1:1081 h"
+  "-F none -L 8080:/tmp/x.sock -L /tmp/a.sock:/tmp/b.sock -L /tmp/c.sock:h:22 -R 8080 -R [::1]:0 -R 9:/tmp/r.sock h"
   "-F none -J jump h"
   "-F none -S /tmp/ctl -M h"
   "-F none -MM h"

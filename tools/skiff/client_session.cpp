@@ -337,6 +337,7 @@ asio::awaitable<int> run_session(asio::io_context& io, Client& client, const Ses
 
   if (s.session_none) {
     asio::co_spawn(io, watch_signals(shared), asio::detached);
+    if (s.no_more_sessions) (void)client.no_more_sessions();
     if (s.fork_after_auth) fork_to_background(io, log);
     Error why = co_await client.wait_closed();
     if (!st.received_signal && why.code != Errc::disconnected) log.error(why.message);
@@ -356,6 +357,7 @@ asio::awaitable<int> run_session(asio::io_context& io, Client& client, const Ses
     co_return 255;
   }
   st.ch = std::move(*opened);
+  if (s.no_more_sessions) (void)client.no_more_sessions();
   log.debug1("channel " + std::to_string(st.ch.id()) + ": new session");
   asio::co_spawn(io, watch_signals(shared), asio::detached);
   if (!co_await start_session(st)) co_return 255;

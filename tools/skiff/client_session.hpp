@@ -37,6 +37,7 @@ struct SessionSetup {
   std::string host;                  // for "Connection to HOST closed."
   X11Forwarder* x11 = nullptr;       // -X/-Y: asks for X11 forwarding on the session
   AgentForwarder* agent = nullptr;   // -A: asks for agent forwarding on the session
+  bool no_more_sessions = false;     // send no-more-sessions@openssh.com once ours is open
 };
 
 // The exit status skiff ends with: the remote command's, or 255 (and ssh's messages).

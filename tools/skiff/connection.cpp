@@ -19,6 +19,7 @@
 #include "agent_forward.hpp"
 #include "client_session.hpp"
 #include "connect.hpp"
+#include "forwarding.hpp"
 #include "host_key_check.hpp"
 #include "mux_setup.hpp"
 #include "readpass.hpp"
@@ -224,6 +225,13 @@ asio::awaitable<void> server_opened_channel(std::shared_ptr<X11Forwarder> x11, s
 
 asio::awaitable<int> run(asio::io_context& io, State& st) {
   const auto& cfg = st.in.cfg;
+  const PathExpander expand = [&st](std::string_view path) { return config::expand_tokens(path, st.in.cfg, st.in.ctx); };
+  auto forwards = forwarding_from_config(cfg, expand);
+  if (!forwards) {
+    st.log.fatal(forwards.error().message);
+    co_return 255;
+  }
+  Forwarding forwarding(io, std::move(*forwards), st.log);
   auto server = open_server_stream(io.get_executor(), cfg, st.in.ctx, st.log);
   if (!server) {
     st.log.error(server.error().message);
@@ -262,7 +270,9 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   // auth-agent-req (each forwarder refuses what it did not ask for).
   auto x11 = std::make_shared<X11Forwarder>(x11_settings(cfg), st.log);
   auto agent = std::make_shared<AgentForwarder>(cfg, st.log);
-  o.channel_open = [x11, agent](IncomingChannel in) { return server_opened_channel(x11, agent, std::move(in)); };
+  // Forwarded channels of our remote forwards first (forwarding.hpp), then these.
+  o.channel_open = forwarding.channel_open_hook(
+      [x11, agent](IncomingChannel in) { return server_opened_channel(x11, agent, std::move(in)); });
   const int stderr_fd = STDERR_FILENO;
   const bool show_banner = st.log.enabled(Level::info);
   o.banner = [stderr_fd, show_banner](const std::string& message) {
@@ -286,6 +296,18 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
                    std::to_string(st.server.port) + ") using \"" + method + "\".");
   }
 
+  // ssh_session2(): the stdio forward, then the other forwards, then the session.
+  if (st.in.stdio_forward) {
+    int status = co_await run_stdio_forward(io, *client, *st.in.stdio_forward, st.log);
+    client->disconnect();
+    co_await client->wait_closed();
+    co_return status;
+  }
+  if (!co_await forwarding.start(*client)) {
+    client->disconnect();
+    co_await client->wait_closed();
+    co_return 255;
+  }
   // Connection sharing: this connection becomes a ControlMaster (mux_setup.hpp).
   auto master = start_mux_master(io, *client, cfg, st.log);
   const auto persist = master ? control_persist_of(cfg) : std::nullopt;
@@ -300,6 +322,10 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   } end_master{master, alive};
 
   SessionSetup s;
+  // As ssh (without ControlMaster), to a server that knows it: no session after ours.
+  const std::string& peer = client->info().peer_version;
+  s.no_more_sessions = !master && peer.find("OpenSSH_") != std::string::npos && peer.find("OpenSSH_2") == std::string::npos &&
+                       peer.find("OpenSSH_3") == std::string::npos && peer.find("OpenSSH_4") == std::string::npos;
   s.session_none = cfg.get("sessiontype") == "none";
   s.request_pty = st.in.request_pty;
   s.force_pty = cfg.request_tty == config::RequestTty::force;
@@ -328,6 +354,8 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   int status = co_await run_session(io, *client, s, st.log);
   // The master waits for the sessions it shares before the connection ends.
   if (master) co_await serve_shared_connection(io, *client, *master, std::nullopt);
+  forwarding.stop();
+  co_await forwarding.wait_idle();
   client->disconnect();
   co_await client->wait_closed();
   // As ssh's client_loop at its end (LogLevel VERBOSE).
@@ -357,8 +385,10 @@ int run_connection(const ConnectionInput& in) {
   st.key_files.ask_passphrase = [&log](std::string_view prompt) { return read_passphrase(prompt, {.allow_eof = true}, log); };
   asio::io_context io;
   int status = 255;
-  asio::co_spawn(io, run(io, st), [&status](std::exception_ptr e, int rc) {
+  asio::co_spawn(io, run(io, st), [&status, &io](std::exception_ptr e, int rc) {
     if (!e) status = rc;
+    // Forwarded connections and listeners still waiting end with the connection.
+    io.stop();
   });
   io.run();
   if (st.server.proxy_pid > 1) kill(st.server.proxy_pid, SIGHUP);

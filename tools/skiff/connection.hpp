@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/ssh_config.hpp"
+#include "forward_spec.hpp"
 #include "identities.hpp"
 #include "log.hpp"
 
@@ -21,6 +22,7 @@ struct ConnectionInput {
   std::optional<std::string> command;  // nullopt: a shell (or nothing with SessionType none)
   bool request_pty = false;
   int log_fd = 2;  // stderr, or the -E file
+  std::optional<ForwardSpec> stdio_forward;  // -W: its listen end is the destination
 };
 
 // Runs it all; returns skiff's exit status (the remote command's, or 255).

@@ -24,6 +24,7 @@
 #include "connection.hpp"
 #include "mux_setup.hpp"
 #include "crypto/library_version.hpp"
+#include "forward_spec.hpp"
 #include "identities.hpp"
 #include "options.hpp"
 #include "session_policy.hpp"
@@ -278,6 +279,28 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // ssh.c: ProxyJump becomes a ProxyCommand running this program with -W to the last hop.
+  if (auto jump = cfg->get("proxyjump")) {
+    char self[4096] = {};
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    cli::JumpInput j{*jump, n > 0 ? std::string(self, static_cast<std::size_t>(n)) : argv[0], cl->config_file,
+                     cl->debug_level, cfg->hostname, cfg->port, cfg->user};
+    auto command = cli::jump_proxy_command(j);
+    if (!command) fatal(command.error().message);
+    if (*command) {
+      if (auto pc = cfg->get("proxycommand"); pc && strcasecmp(pc->c_str(), "none") != 0) {
+        fatal("inconsistent options: ProxyCommand+ProxyJump");
+      }
+      log_at(kDebug1, "debug1: Setting implicit ProxyCommand from ProxyJump: " + **command);
+      cfg->other["proxycommand"] = {**command};
+    }
+  }
+  std::optional<cli::ForwardSpec> stdio_forward;
+  if (cl->stdio_forward) {
+    stdio_forward = cli::parse_forward(*cl->stdio_forward, true, false);
+    if (!stdio_forward) fatal("Bad stdio forwarding specification '" + *cl->stdio_forward + "'");
+  }
+
   auto ids = cli::collect_identities(*cfg, ctx, cli::system_identity_sources());
   for (const auto& w : ids.warnings) log_at(kError, w);
 
@@ -304,5 +327,5 @@ int main(int argc, char** argv) {
       if (auto status = cli::run_mux_client(cli::shared_session_request(shared), mux_log)) return *status;
     }
   }
-  return cli::run_connection({*cfg, ctx, ids, command, tty.request_pty, g_log.fd});
+  return cli::run_connection({*cfg, ctx, ids, command, tty.request_pty, g_log.fd, stdio_forward});
 }

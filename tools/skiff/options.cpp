@@ -151,6 +151,10 @@ std::optional<std::string> forward_line(std::string_view keyword, std::string_vi
     if (x.empty()) return std::nullopt;
   }
   std::string line = std::string(keyword) + " ";
+  // "port:/remote/path" and "/local/path:/remote/path" (Unix socket forms).
+  if (f.size() == 2 && (f[0].find('/') != std::string::npos || f[1].find('/') != std::string::npos)) {
+    return line + quote(f[0]) + " " + quote(f[1]);
+  }
   if (allow_dynamic && f.size() <= 2) return line + quote(spec);
   if (f.size() == 3) return line + quote(f[0]) + " " + quote(f[1] + ":" + f[2]);
   if (f.size() == 4) return line + quote(f[0] + ":" + f[1]) + " " + quote(f[2] + ":" + f[3]);
