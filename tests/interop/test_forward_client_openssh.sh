@@ -251,7 +251,6 @@ log "-W: as ssh's ProxyCommand, 5 MB echo, refused as ssh: ok"
 
 # ---------------------------------------------------------------- -J
 # Two hops: sshd #1 -> sshd #2 -> sshd #1 again (the last hop differs from the target).
-# TODO(lead): once main has skiffd's forwarding, add a skiffd hop here (start_skiffd).
 FIRST=$SSHD_PORT
 start_sshd
 SECOND=$SSHD_PORT
@@ -264,7 +263,22 @@ run jump_loop "$SKIFF" -J "127.0.0.1:$FIRST" 127.0.0.1 true
 if [[ $RC != 255 ]] || ! grep -q "jumphost loop via 127.0.0.1" "$SKIFF_T/jump_loop.err"; then
   die "-J loop not detected"
 fi
-log "-J: two hops: ok"
+# A chain through a skiffd hop and an sshd hop: skiffd carries the direct-tcpip of
+# the first hop's -W, sshd #2 the second's, to sshd #1.
+start_skiffd
+SKIFFD_HOP=$SKIFFD_PORT
+before=$(grep -c "Accepted publickey for $TEST_USER" "$SKIFF_T/sshd.2/sshd.log")
+run jump_skiffd "$SKIFF" -J "$TEST_USER@127.0.0.1:$SKIFFD_HOP,$TEST_USER@127.0.0.1:$SECOND" 127.0.0.1 'echo via-skiffd'
+[[ $RC == 0 && $(cat "$SKIFF_T/jump_skiffd.out") == via-skiffd ]] ||
+  die "-J through skiffd and sshd failed ($RC): $(cat "$SKIFF_T/jump_skiffd.err")"
+grep -q "Accepted publickey for $TEST_USER" "$SKIFFD_LOG" || die "-J: the skiffd hop was not used"
+[[ $(grep -c "Accepted publickey for $TEST_USER" "$SKIFF_T/sshd.2/sshd.log") -gt $before ]] ||
+  die "-J: the sshd hop after skiffd was not used"
+# OpenSSH's ssh through the same chain.
+run jump_ssh ssh -J "$TEST_USER@127.0.0.1:$SKIFFD_HOP,$TEST_USER@127.0.0.1:$SECOND" 127.0.0.1 'echo ssh-via-skiffd'
+[[ $RC == 0 && $(cat "$SKIFF_T/jump_ssh.out") == ssh-via-skiffd ]] ||
+  die "ssh -J through skiffd failed ($RC): $(cat "$SKIFF_T/jump_ssh.err")"
+log "-J: two hops (sshd, sshd) and (skiffd, sshd), skiff and ssh: ok"
 
 # ---------------------------------------------------------------- refusals, as ssh says them
 start_sshd "AllowTcpForwarding no"
