@@ -77,6 +77,28 @@ for i in 1 2 3 4 5; do [[ $(cat "$SKIFF_T/par.$i") == "p$i" ]] || die "parallel 
 # None of them logged in again (the -W session's own login is the ssh inside it).
 [[ $(logins) -eq 4 ]] || die "passengers made new logins: $(logins) logins in sshd's log"
 
+# -O forward / cancel through the master (skiff's and OpenSSH's clients): a local
+# forward to sshd's own port must then carry its banner; a remote forward of port 0
+# prints the allocated port on stdout.
+banner() { python3 -c "import socket,sys; s=socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5); print(s.recv(64).decode(errors='replace').strip())" "$1" 2>/dev/null; }
+for client in sk os; do
+  LP=$(free_port)
+  "$client" -o ControlPath="$CP" -O forward -L "$LP:127.0.0.1:$SSHD_PORT" 127.0.0.1 2>"$SKIFF_T/fwd.err" ||
+    die "$client -O forward -L: $(cat "$SKIFF_T/fwd.err")"
+  wait_port "$LP" 10 || die "$client -O forward -L: no listener on $LP"
+  [[ $(banner "$LP") == SSH-2.0-OpenSSH* ]] || die "$client -O forward -L: no banner through the forward"
+  "$client" -o ControlPath="$CP" -O cancel -L "$LP:127.0.0.1:$SSHD_PORT" 127.0.0.1 2>"$SKIFF_T/cancel.err" ||
+    die "$client -O cancel -L: $(cat "$SKIFF_T/cancel.err")"
+  for _ in $(seq 50); do port_listening "$LP" || break; sleep 0.1; done
+  port_listening "$LP" && die "$client -O cancel -L: still listening on $LP"
+  RPORT=$("$client" -o ControlPath="$CP" -O forward -R "0:127.0.0.1:$SSHD_PORT" 127.0.0.1 2>"$SKIFF_T/rfwd.err") ||
+    die "$client -O forward -R 0: $(cat "$SKIFF_T/rfwd.err")"
+  [[ $RPORT =~ ^[0-9]+$ ]] || die "$client -O forward -R 0: printed '$RPORT'"
+  [[ $(banner "$RPORT") == SSH-2.0-OpenSSH* ]] || die "$client -O forward -R: no banner through port $RPORT"
+  "$client" -o ControlPath="$CP" -O cancel -R "$RPORT:127.0.0.1:$SSHD_PORT" 127.0.0.1 2>"$SKIFF_T/rcancel.err" ||
+    die "$client -O cancel -R: $(cat "$SKIFF_T/rcancel.err")"
+done
+
 # Another user cannot use the socket.
 chmod 0755 "$SKIFF_T"
 if HOME=/tmp setpriv --reuid skiffnone --regid skiffnone --clear-groups "$SK" -F /dev/null -o ControlPath="$CP" \

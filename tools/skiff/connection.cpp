@@ -196,7 +196,7 @@ std::optional<int> detach_persistent_master(asio::io_context& io, const config::
     std::_Exit(255);
   }
   if (pid > 0) {
-    SharedSessionInput in{cfg, std::nullopt, std::nullopt, s.command, s.request_pty, {}};
+    SharedSessionInput in{cfg, std::nullopt, std::nullopt, s.command, s.request_pty, {}};  // forwards are the master's
     MuxClientRequest req = shared_session_request(in);
     auto status = run_mux_client(req, st.log);
     std::fflush(nullptr);
@@ -309,7 +309,7 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
     co_return 255;
   }
   // Connection sharing: this connection becomes a ControlMaster (mux_setup.hpp).
-  auto master = start_mux_master(io, *client, cfg, st.log);
+  auto master = start_mux_master(io, *client, cfg, forwarding, st.log);
   const auto persist = master ? control_persist_of(cfg) : std::nullopt;
   auto alive = std::make_shared<bool>(true);
   struct EndMaster {

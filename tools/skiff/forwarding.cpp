@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
@@ -188,6 +190,8 @@ struct Forwarding::State {
   std::vector<RemoteForward> remotes;
   std::vector<std::shared_ptr<Tcp::acceptor>> tcp_listeners;
   std::vector<std::shared_ptr<Unix::acceptor>> unix_listeners;
+  // Which listeners a local or dynamic forward opened, for a later cancel (-O cancel).
+  std::vector<std::pair<ForwardSpec, std::vector<std::function<void()>>>> closers;
   bool stopped = false;
   // Forwarded connections with an open channel, and a timer that wait_idle() waits on
   // until their number falls to 0.
@@ -345,9 +349,14 @@ bool open_listener(const std::shared_ptr<State>& st, const ForwardSpec& f) {
       return false;
     }
     st->unix_listeners.push_back(acc);
+    st->closers.push_back({f, {[acc] {
+                             std::error_code e;
+                             acc->close(e);
+                           }}});
     asio::co_spawn(st->io, accept_unix(st, acc, f), asio::detached);
     return true;
   }
+  std::vector<std::function<void()>> closers;
   auto fds = listen_tcp(f, st->cfg.gateway_ports, st->cfg.family, st->log);
   for (int s : fds) {
     sockaddr_storage ss{};
@@ -361,8 +370,13 @@ bool open_listener(const std::shared_ptr<State>& st, const ForwardSpec& f) {
       continue;
     }
     st->tcp_listeners.push_back(acc);
+    closers.push_back([acc] {
+      std::error_code e;
+      acc->close(e);
+    });
     asio::co_spawn(st->io, accept_tcp(st, acc, f), asio::detached);
   }
+  if (!closers.empty()) st->closers.push_back({f, std::move(closers)});
   return !fds.empty();
 }
 
@@ -494,10 +508,62 @@ asio::awaitable<void> incoming(std::shared_ptr<State> st, IncomingChannel in, Fo
   // Anything else: refused when `in` goes.
 }
 
+
+// One remote forward asked for (ssh_init_forwarding's loop body, and -O forward): the
+// port the server listens on (the allocated one for port 0), or the failure.
+asio::awaitable<Result<std::uint32_t>> request_remote(std::shared_ptr<State> stp, Client& client, ForwardSpec f) {
+  State& st = *stp;
+  st.log.debug1("Remote connections from " + listen_text(f, "LOCALHOST") + ":" + std::to_string(f.listen_port) +
+                " forwarded to local address " + connect_text(f) + ":" + std::to_string(f.connect_port));
+  RemoteForward r{f, remote_bind_host(f.listen_host), static_cast<std::uint32_t>(f.listen_port), false};
+  // Recorded before the answer, as ssh's permission: a forwarded channel may follow
+  // the server's reply at once.
+  st.remotes.push_back(r);
+  bool success = false;
+  std::uint32_t port = r.port;
+  if (f.listens_on_path()) {
+    Result<void> res = co_await client.request_streamlocal_forward(f.listen_path);
+    success = res.has_value();
+  } else {
+    Result<std::uint32_t> res = co_await client.request_tcpip_forward(r.bind_host, r.port);
+    success = res.has_value();
+    if (success) port = *res;
+  }
+  const std::string listen = f.listens_on_path() ? f.listen_path
+                                                 : (f.listen_host ? *f.listen_host + ":" : std::string()) +
+                                                       std::to_string(f.listen_port);
+  st.log.debug1(std::string("remote forward ") + (success ? "success" : "failure") + " for: listen " + listen +
+                ", connect " + connect_text(f) + ":" + std::to_string(f.connect_port));
+  if (success && !f.listens_on_path() && f.listen_port == 0) {
+    if (port == 0 || port > 65535) {
+      st.log.error("Invalid allocated port " + std::to_string(port) + " for remote forward to " + connect_text(f) +
+                   ":" + std::to_string(f.connect_port));
+      success = false;
+    } else {
+      st.log.info("Allocated port " + std::to_string(port) + " for remote forward to " + connect_text(f) + ":" +
+                  std::to_string(f.connect_port));
+    }
+  }
+  // The entry may have moved (another request meanwhile): find it again.
+  for (auto it = st.remotes.begin(); it != st.remotes.end(); ++it) {
+    if (it->spec == f && !it->confirmed) {
+      if (success) {
+        it->port = port;
+        it->confirmed = true;
+      } else {
+        st.remotes.erase(it);
+      }
+      break;
+    }
+  }
+  if (!success) co_return fail(Errc::unsupported, "remote port forwarding failed");
+  co_return port;
+}
+
 }  // namespace
 
 Forwarding::Forwarding(asio::io_context& io, ForwardingConfig cfg, const Log& log)
-    : st_(std::make_shared<State>(State{io, std::move(cfg), log, {}, {}, {}, {}, false, 0, std::nullopt})) {}
+    : st_(std::make_shared<State>(State{io, std::move(cfg), log, {}, {}, {}, {}, {}, false, 0, std::nullopt})) {}
 
 Forwarding::~Forwarding() { stop(); }
 
@@ -547,44 +613,8 @@ asio::awaitable<bool> Forwarding::start(Client& client) {
   if (total > 0 && ok == 0) st.log.error("Could not request local forwarding.");
 
   for (const auto& f : cfg.remote) {
-    st.log.debug1("Remote connections from " + listen_text(f, "LOCALHOST") + ":" + std::to_string(f.listen_port) +
-                  " forwarded to local address " + connect_text(f) + ":" + std::to_string(f.connect_port));
-    RemoteForward r{f, remote_bind_host(f.listen_host), static_cast<std::uint32_t>(f.listen_port), false};
-    // Recorded before the answer, as ssh's permission: a forwarded channel may follow
-    // the server's reply at once.
-    st.remotes.push_back(r);
-    const std::size_t index = st.remotes.size() - 1;
-    bool success = false;
-    std::uint32_t port = r.port;
-    if (f.listens_on_path()) {
-      Result<void> res = co_await client.request_streamlocal_forward(f.listen_path);
-      success = res.has_value();
-    } else {
-      Result<std::uint32_t> res = co_await client.request_tcpip_forward(r.bind_host, r.port);
-      success = res.has_value();
-      if (success) port = *res;
-    }
-    const std::string listen = f.listens_on_path() ? f.listen_path
-                                                   : (f.listen_host ? *f.listen_host + ":" : std::string()) +
-                                                         std::to_string(f.listen_port);
-    st.log.debug1(std::string("remote forward ") + (success ? "success" : "failure") + " for: listen " + listen +
-                  ", connect " + connect_text(f) + ":" + std::to_string(f.connect_port));
-    if (success && !f.listens_on_path() && f.listen_port == 0) {
-      if (port == 0 || port > 65535) {
-        st.log.error("Invalid allocated port " + std::to_string(port) + " for remote forward to " + connect_text(f) +
-                     ":" + std::to_string(f.connect_port));
-        success = false;
-      } else {
-        st.log.info("Allocated port " + std::to_string(port) + " for remote forward to " + connect_text(f) + ":" +
-                    std::to_string(f.connect_port));
-      }
-    }
-    if (success) {
-      st.remotes[index].port = port;
-      st.remotes[index].confirmed = true;
-      continue;
-    }
-    st.remotes.erase(st.remotes.begin() + static_cast<std::ptrdiff_t>(index));
+    Result<std::uint32_t> r = co_await request_remote(st_, client, f);
+    if (r) continue;
     const std::string what = f.listens_on_path() ? "listen path " + f.listen_path
                                                  : "listen port " + std::to_string(f.listen_port);
     if (cfg.exit_on_failure) {
@@ -594,6 +624,43 @@ asio::awaitable<bool> Forwarding::start(Client& client) {
     st.log.info("Warning: remote port forwarding failed for " + what);
   }
   co_return true;
+}
+
+asio::awaitable<Result<std::uint32_t>> Forwarding::add(Client& client, ForwardType type, const ForwardSpec& f) {
+  auto st = st_;
+  st->link = client.link();
+  if (type == ForwardType::remote) {
+    ForwardSpec copy = f;
+    co_return co_await request_remote(st, client, std::move(copy));
+  }
+  for (const auto& [spec, closers] : st->closers) {
+    if (spec == f) co_return std::uint32_t{0};  // already there, as ssh's duplicate check
+  }
+  if (!open_listener(st, f)) co_return fail(Errc::io_error, "Port forwarding failed.");
+  co_return std::uint32_t{0};
+}
+
+asio::awaitable<Result<void>> Forwarding::cancel(Client& client, ForwardType type, const ForwardSpec& f) {
+  auto st = st_;
+  if (type == ForwardType::remote) {
+    auto it = std::find_if(st->remotes.begin(), st->remotes.end(), [&](const RemoteForward& r) {
+      return r.confirmed && (r.spec == f || (f.listen_port == 0 ? false : r.port == static_cast<std::uint32_t>(f.listen_port) &&
+                                                                              r.spec.listen_host == f.listen_host &&
+                                                                              r.spec.listen_path == f.listen_path));
+    });
+    if (it == st->remotes.end()) co_return fail(Errc::not_found, "port not found");
+    const RemoteForward r = *it;
+    st->remotes.erase(it);
+    if (r.spec.listens_on_path()) {
+      co_return co_await client.cancel_streamlocal_forward(r.spec.listen_path);
+    }
+    co_return co_await client.cancel_tcpip_forward(r.bind_host, r.port);
+  }
+  auto it = std::find_if(st->closers.begin(), st->closers.end(), [&](const auto& c) { return c.first == f; });
+  if (it == st->closers.end()) co_return fail(Errc::not_found, "port not forwarded");
+  for (auto& close_one : it->second) close_one();
+  st->closers.erase(it);
+  co_return Result<void>{};
 }
 
 asio::awaitable<int> run_stdio_forward(asio::io_context& io, Client& client, const ForwardSpec& target, const Log& log) {

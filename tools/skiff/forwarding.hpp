@@ -41,6 +41,12 @@ class Forwarding {
   // Until no forwarded connection is open any more (or the connection ended): ssh exits
   // only then after its session closed.
   asio::awaitable<void> wait_idle();
+  // On the running connection (-O forward / cancel and a passenger's forwards through a
+  // connection-sharing master): the allocated port of a remote forward of port 0 (else
+  // 0), or the failure; cancel closes a local listener or cancels a remote forward.
+  enum class ForwardType { local, remote, dynamic };
+  asio::awaitable<Result<std::uint32_t>> add(Client& client, ForwardType type, const ForwardSpec& f);
+  asio::awaitable<Result<void>> cancel(Client& client, ForwardType type, const ForwardSpec& f);
 
   struct State;
 

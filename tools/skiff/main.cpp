@@ -323,7 +323,12 @@ int main(int argc, char** argv) {
         log_at(kDebug1, "auto-mux: Trying existing master at '" + *control_path + "'");
       }
       cli::Log mux_log(cli::level_from_name(cfg->log_level), g_log.fd);
-      const cli::SharedSessionInput shared{*cfg, cl->mux_command, cl->stdio_forward, command, tty.request_pty, {}};
+      // The forwards of this command line are asked of the master (-O forward / cancel,
+      // or before a passenger's session), as mux.c's mux_client_forwards.
+      auto forwards = cli::forwarding_from_config(*cfg);
+      if (!forwards) fatal(forwards.error().message);
+      const cli::SharedSessionInput shared{*cfg, cl->mux_command, cl->stdio_forward, command, tty.request_pty,
+                                           cli::mux_forwards(*forwards)};
       if (auto status = cli::run_mux_client(cli::shared_session_request(shared), mux_log)) return *status;
     }
   }

@@ -96,8 +96,57 @@ MuxClientRequest shared_session_request(const SharedSessionInput& in) {
   return r;
 }
 
+namespace {
+mux::Forward to_mux(const ForwardSpec& f, mux::ForwardKind kind) {
+  mux::Forward m;
+  m.kind = kind;
+  if (f.listens_on_path()) {
+    m.listen_host = f.listen_path;
+    m.listen_port = mux::kStreamlocalPort;
+  } else {
+    m.listen_host = !f.listen_host ? "" : f.listen_host->empty() ? "*" : *f.listen_host;
+    m.listen_port = static_cast<std::uint32_t>(f.listen_port);
+  }
+  if (f.connects_to_path()) {
+    m.connect_host = f.connect_path;
+    m.connect_port = mux::kStreamlocalPort;
+  } else if (!f.dynamic()) {
+    m.connect_host = f.connect_host;
+    m.connect_port = static_cast<std::uint32_t>(f.connect_port);
+  }
+  return m;
+}
+}  // namespace
+
+std::vector<mux::Forward> mux_forwards(const ForwardingConfig& cfg) {
+  std::vector<mux::Forward> out;
+  for (const auto& f : cfg.local) out.push_back(to_mux(f, mux::ForwardKind::local));
+  for (const auto& f : cfg.remote) out.push_back(to_mux(f, mux::ForwardKind::remote));
+  for (const auto& f : cfg.dynamic) out.push_back(to_mux(f, mux::ForwardKind::dynamic));
+  return out;
+}
+
+ForwardSpec forward_spec_of(const mux::Forward& m) {
+  ForwardSpec f;
+  if (m.listen_port == mux::kStreamlocalPort) {
+    f.listen_path = m.listen_host;
+  } else {
+    if (!m.listen_host.empty()) f.listen_host = m.listen_host == "*" ? std::string() : m.listen_host;
+    f.listen_port = static_cast<int>(m.listen_port);
+  }
+  if (m.connect_port == mux::kStreamlocalPort) {
+    f.connect_path = m.connect_host;
+  } else if (m.kind == mux::ForwardKind::dynamic || (m.kind == mux::ForwardKind::remote && m.connect_port == 0)) {
+    f.connect_host = "socks";
+  } else {
+    f.connect_host = m.connect_host;
+    f.connect_port = static_cast<int>(m.connect_port);
+  }
+  return f;
+}
+
 std::shared_ptr<MuxMaster> start_mux_master(asio::io_context& io, Client& client, const config::ClientConfig& cfg,
-                                            const Log& log) {
+                                            Forwarding& forwarding, const Log& log) {
   const auto mode = control_master_of(cfg);
   auto path = control_path_of(cfg);
   if (mode == ControlMaster::no || !path) return nullptr;
@@ -105,6 +154,18 @@ std::shared_ptr<MuxMaster> start_mux_master(asio::io_context& io, Client& client
   o.control_path = *path;
   o.ask = mode == ControlMaster::ask || mode == ControlMaster::autoask;
   o.host = cfg.hostname;
+  o.forward = [&client, &forwarding](const mux::Forward& f, bool cancel) -> asio::awaitable<Result<std::uint32_t>> {
+    const auto type = f.kind == mux::ForwardKind::remote   ? Forwarding::ForwardType::remote
+                      : f.kind == mux::ForwardKind::dynamic ? Forwarding::ForwardType::dynamic
+                                                            : Forwarding::ForwardType::local;
+    const ForwardSpec spec = forward_spec_of(f);
+    if (cancel) {
+      auto r = co_await forwarding.cancel(client, type, spec);
+      if (!r) co_return std::unexpected(r.error());
+      co_return std::uint32_t{0};
+    }
+    co_return co_await forwarding.add(client, type, spec);
+  };
   auto m = MuxMaster::listen(io, client, std::move(o), log);
   if (!m) {
     // ssh: an existing socket only disables sharing (with auto, quietly at debug level).

@@ -14,6 +14,7 @@
 #include <skiff/client.hpp>
 
 #include "config/ssh_config.hpp"
+#include "forwarding.hpp"
 #include "log.hpp"
 #include "mux_client.hpp"
 #include "mux_master.hpp"
@@ -40,8 +41,14 @@ MuxClientRequest shared_session_request(const SharedSessionInput& in);
 
 // Starts the master on an authenticated connection, or nullptr (with ssh's message)
 // when this run is not one or the socket cannot be made.
+// -O forward / cancel and passengers' forwards go to `forwarding`.
 std::shared_ptr<MuxMaster> start_mux_master(asio::io_context& io, Client& client, const config::ClientConfig& cfg,
-                                            const Log& log);
+                                            Forwarding& forwarding, const Log& log);
+
+// The forwards of a configuration as OPEN_FWD / CLOSE_FWD carry them (mux.c's
+// mux_client_forward), and back.
+std::vector<mux::Forward> mux_forwards(const ForwardingConfig& cfg);
+ForwardSpec forward_spec_of(const mux::Forward& f);
 
 }  // namespace skiff::cli
 
