@@ -18,6 +18,7 @@
 #include <asio/write.hpp>
 
 #include "escape.hpp"
+#include "readpass.hpp"
 #include "session_policy.hpp"
 #include "terminal.hpp"
 
@@ -134,6 +135,39 @@ void background_session(Shared& st) {
 
 // Carries out what the escape filter found in a piece of stdin; false once the session
 // is to end (~.).
+// ~C: one command read on the terminal in cooked mode (clientloop.c process_cmdline),
+// its answer in ssh's words.
+asio::awaitable<void> command_line(Shared& st) {
+  leave_raw_mode(st.setup.force_pty);
+  auto line = read_passphrase("\r\nssh> ", {.echo = true, .allow_eof = true}, st.log);
+  const EscapeCommand c = parse_escape_command(line.value_or(""));
+  using A = EscapeCommand::Action;
+  const auto type = c.type == 'R'   ? Forwarding::ForwardType::remote
+                    : c.type == 'D' ? Forwarding::ForwardType::dynamic
+                                    : Forwarding::ForwardType::local;
+  switch (c.action) {
+    case A::none: break;
+    case A::help:
+      for (const auto& l : escape_command_help()) st.log.info(l);
+      break;
+    case A::invalid:
+    case A::bad_spec: st.log.info(c.message); break;
+    case A::add: {
+      Result<std::uint32_t> r = fail(Errc::unsupported, "no forwarding");
+      if (st.setup.forwarding) r = co_await st.setup.forwarding->add(st.client, type, c.spec);
+      st.log.info(r ? "Forwarding port." : "Port forwarding failed.");
+      break;
+    }
+    case A::cancel: {
+      Result<void> r = fail(Errc::not_found, "no forwarding");
+      if (st.setup.forwarding) r = co_await st.setup.forwarding->cancel(st.client, type, c.spec);
+      st.log.info(r ? "Canceled forwarding." : "Unknown port forwarding.");
+      break;
+    }
+  }
+  enter_raw_mode(st.setup.force_pty);
+}
+
 asio::awaitable<bool> perform(Shared& st, std::vector<EscapeStep>& steps) {
   for (auto& s : steps) {
     if (st.done) co_return false;
@@ -173,6 +207,9 @@ asio::awaitable<bool> perform(Shared& st, std::vector<EscapeStep>& steps) {
       case EscapeStep::Kind::log_level:
         st.log.set_level(level_from_name(s.text));
         break;
+      case EscapeStep::Kind::command_line:
+        co_await command_line(st);
+        break;
     }
   }
   co_return true;
@@ -182,7 +219,9 @@ asio::awaitable<void> pump_in(std::shared_ptr<Shared> shared) {
   Shared& st = *shared;
   StdStream& in = *st.in;
   std::optional<EscapeFilter> escapes;
-  if (auto e = active_escape_char(st.setup.escape_char, st.have_pty)) escapes.emplace(*e, level_name(st.log.level()));
+  if (auto e = active_escape_char(st.setup.escape_char, st.have_pty)) {
+    escapes.emplace(*e, level_name(st.log.level()), st.setup.command_line);
+  }
   std::vector<std::uint8_t> buf(kBufferSize);
   for (;;) {
     std::error_code ec;

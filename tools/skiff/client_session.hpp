@@ -19,6 +19,7 @@
 
 #include "log.hpp"
 #include "agent_forward.hpp"
+#include "forwarding.hpp"
 #include "x11_forward.hpp"
 
 namespace skiff::cli {
@@ -38,6 +39,8 @@ struct SessionSetup {
   X11Forwarder* x11 = nullptr;       // -X/-Y: asks for X11 forwarding on the session
   AgentForwarder* agent = nullptr;   // -A: asks for agent forwarding on the session
   bool no_more_sessions = false;     // send no-more-sessions@openssh.com once ours is open
+  bool command_line = false;         // EnableEscapeCommandline: ~C reads an "ssh> " command
+  Forwarding* forwarding = nullptr;  // what ~C adds forwards to and cancels them from
 };
 
 // The exit status skiff ends with: the remote command's, or 255 (and ssh's messages).

@@ -338,6 +338,8 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   s.set_env = cfg.set_env;
   s.host = cfg.hostname;
   if (x11->enabled()) s.x11 = x11.get();
+  s.command_line = cfg.get("enableescapecommandline") == "yes";
+  s.forwarding = &forwarding;
   if (agent->enabled()) s.agent = agent.get();
   if (master && persist) {
     // As ssh's control_persist_detach(): the master goes on in the background, and this

@@ -41,14 +41,14 @@ constexpr HelpLine kHelp[] = {
 
 }  // namespace
 
-EscapeFilter::EscapeFilter(unsigned char escape_char, std::string_view log_level)
-    : escape_(escape_char), level_(level_index(log_level)) {}
+EscapeFilter::EscapeFilter(unsigned char escape_char, std::string_view log_level, bool command_line)
+    : escape_(escape_char), level_(level_index(log_level)), command_line_(command_line) {}
 
 std::string EscapeFilter::help_text() const {
   const char e = static_cast<char>(escape_);
   std::string out = std::string(1, e) + "?\r\nSupported escape sequences:\r\n";
   for (const auto& h : kHelp) {
-    if (h.needs_command_line) continue;
+    if (h.needs_command_line && !command_line_) continue;
     char line[128];
     std::snprintf(line, sizeof line, " %c%-3.*s - %.*s\r\n", e, static_cast<int>(h.cmd.size()), h.cmd.data(),
                   static_cast<int>(h.text.size()), h.text.data());
@@ -117,7 +117,11 @@ std::vector<EscapeStep> EscapeFilter::feed(wire::ByteView input) {
           step(Kind::list_forwards);
           continue;
         case 'C':
-          step(Kind::message, "commandline disabled\r\n");
+          if (command_line_) {
+            step(Kind::command_line);
+          } else {
+            step(Kind::message, "commandline disabled\r\n");
+          }
           continue;
         default:
           // Not an escape after all: the escape character goes through (once, for "~~").

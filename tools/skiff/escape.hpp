@@ -29,6 +29,7 @@ struct EscapeStep {
     send_break,     // ~B  : "break" request with 1000 ms
     rekey,          // ~R  : start a key re-exchange
     log_level,      // ~V / ~v: the new LogLevel is in `text` (ssh's name for it)
+    command_line,   // ~C  : read and carry out one "ssh> " command (EnableEscapeCommandline)
   };
   Kind kind;
   std::string text;  // data, message, or the log level name
@@ -37,9 +38,9 @@ struct EscapeStep {
 class EscapeFilter {
  public:
   // log_level: the LogLevel in force, by ssh's name (QUIET ... DEBUG3); ~V/~v move it.
-  // The ~C command line is not implemented: ~C answers as ssh with
-  // EnableEscapeCommandline no (9.2's default), and ~? does not list it.
-  EscapeFilter(unsigned char escape_char, std::string_view log_level);
+  // command_line: EnableEscapeCommandline; without it (9.2's default) ~C answers
+  // "commandline disabled" and ~? does not list it.
+  EscapeFilter(unsigned char escape_char, std::string_view log_level, bool command_line = false);
 
   // The steps for these input bytes, in order; consecutive data is merged. After
   // disconnect (and after background's EOF) the rest of the input is dropped, as ssh.
@@ -52,6 +53,7 @@ class EscapeFilter {
  private:
   unsigned char escape_;
   int level_;  // index in ssh's level table
+  bool command_line_ = false;
   bool pending_ = false;
   bool after_newline_ = true;
 };

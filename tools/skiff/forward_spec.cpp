@@ -380,4 +380,70 @@ Result<ForwardingConfig> forwarding_from_config(const config::ClientConfig& cfg,
   return out;
 }
 
+std::vector<std::string> escape_command_help() {
+  return {"Commands:",
+          "      -L[bind_address:]port:host:hostport    Request local forward",
+          "      -R[bind_address:]port:host:hostport    Request remote forward",
+          "      -D[bind_address:]port                  Request dynamic forward",
+          "      -KL[bind_address:]port                 Cancel local forward",
+          "      -KR[bind_address:]port                 Cancel remote forward",
+          "      -KD[bind_address:]port                 Cancel dynamic forward"};
+}
+
+EscapeCommand parse_escape_command(std::string_view s) {
+  EscapeCommand c;
+  auto skip_space = [&] {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  };
+  skip_space();
+  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  if (s.empty()) return c;
+  if (s.front() == 'h' || s.front() == 'H' || s.front() == '?') {
+    c.action = EscapeCommand::Action::help;
+    return c;
+  }
+  bool cancel = false;
+  if (s.front() == 'K') {
+    cancel = true;
+    s.remove_prefix(1);
+  }
+  if (s.empty() || (s.front() != 'L' && s.front() != 'R' && s.front() != 'D')) {
+    c.action = EscapeCommand::Action::invalid;
+    c.message = "Invalid command.";
+    return c;
+  }
+  c.type = s.front();
+  s.remove_prefix(1);
+  skip_space();
+  std::optional<ForwardSpec> spec;
+  if (cancel) {
+    // As ssh: one or two fields ("[bind_address:]port"), read like a dynamic forward.
+    spec = parse_forward(s, true, false);
+    if (!spec) {
+      c.action = EscapeCommand::Action::bad_spec;
+      c.message = "Bad forwarding close specification.";
+      return c;
+    }
+  } else if (c.type == 'R') {
+    spec = parse_forward(s, false, true);
+    if (!spec) spec = parse_forward(s, true, true);
+    if (!spec) {
+      c.action = EscapeCommand::Action::bad_spec;
+      c.message = "Bad remote forwarding specification.";
+      return c;
+    }
+  } else {
+    spec = parse_forward(s, c.type == 'D', false);
+    if (!spec) {
+      c.action = EscapeCommand::Action::bad_spec;
+      c.message = "Bad local forwarding specification.";
+      return c;
+    }
+  }
+  c.action = cancel ? EscapeCommand::Action::cancel : EscapeCommand::Action::add;
+  c.spec = std::move(*spec);
+  return c;
+}
+
 }  // namespace skiff::cli

@@ -117,4 +117,17 @@ struct ForwardingConfig {
 using PathExpander = std::function<Result<std::string>(std::string_view path)>;
 Result<ForwardingConfig> forwarding_from_config(const config::ClientConfig& cfg, const PathExpander& expand = {});
 
+// One line of the ~C command line (clientloop.c process_cmdline): "-L spec", "-R spec",
+// "-D spec" add a forward, "-KL", "-KR", "-KD" with "[bind_address:]port" cancel one,
+// "-h"/"?" lists the commands. The leading '-' is optional.
+struct EscapeCommand {
+  enum class Action : std::uint8_t { none, help, invalid, bad_spec, add, cancel } action = Action::none;
+  char type = 0;  // 'L', 'R' or 'D'
+  ForwardSpec spec;
+  std::string message;  // what ssh logs for help, invalid and bad_spec
+};
+EscapeCommand parse_escape_command(std::string_view line);
+// ssh's help for it, one "\r\n"-free line each.
+std::vector<std::string> escape_command_help();
+
 }  // namespace skiff::cli

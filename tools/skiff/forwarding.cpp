@@ -643,10 +643,13 @@ asio::awaitable<Result<std::uint32_t>> Forwarding::add(Client& client, ForwardTy
 asio::awaitable<Result<void>> Forwarding::cancel(Client& client, ForwardType type, const ForwardSpec& f) {
   auto st = st_;
   if (type == ForwardType::remote) {
+    // By what it listens on, as ssh's channel_request_rforward_cancel: the path, or the
+    // port (as asked, or as allocated) and the bind address when one is given.
     auto it = std::find_if(st->remotes.begin(), st->remotes.end(), [&](const RemoteForward& r) {
-      return r.confirmed && (r.spec == f || (f.listen_port == 0 ? false : r.port == static_cast<std::uint32_t>(f.listen_port) &&
-                                                                              r.spec.listen_host == f.listen_host &&
-                                                                              r.spec.listen_path == f.listen_path));
+      if (!r.confirmed) return false;
+      if (f.listens_on_path() || r.spec.listens_on_path()) return r.spec.listen_path == f.listen_path;
+      const bool port = r.port == static_cast<std::uint32_t>(f.listen_port) || r.spec.listen_port == f.listen_port;
+      return port && f.listen_port != 0 && (!f.listen_host || r.spec.listen_host == f.listen_host);
     });
     if (it == st->remotes.end()) co_return fail(Errc::not_found, "port not found");
     const RemoteForward r = *it;
@@ -656,7 +659,13 @@ asio::awaitable<Result<void>> Forwarding::cancel(Client& client, ForwardType typ
     }
     co_return co_await client.cancel_tcpip_forward(r.bind_host, r.port);
   }
-  auto it = std::find_if(st->closers.begin(), st->closers.end(), [&](const auto& c) { return c.first == f; });
+  // By what it listens on and its kind, as ssh's channel_cancel_lport_listener.
+  const bool dynamic = type == ForwardType::dynamic;
+  auto it = std::find_if(st->closers.begin(), st->closers.end(), [&](const auto& c) {
+    const ForwardSpec& o = c.first;
+    return o.dynamic() == dynamic && o.listen_path == f.listen_path && o.listen_port == f.listen_port &&
+           (!f.listen_host || o.listen_host == f.listen_host);
+  });
   if (it == st->closers.end()) co_return fail(Errc::not_found, "port not forwarded");
   for (auto& close_one : it->second) close_one();
   st->closers.erase(it);

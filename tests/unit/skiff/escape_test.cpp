@@ -1,5 +1,6 @@
 // ssh's escape sequences over stdin bytes.
 #include "skiff/escape.hpp"
+#include "skiff/forward_spec.hpp"
 
 #include <gtest/gtest.h>
 
@@ -120,6 +121,46 @@ TEST(SkiffEscape, OtherEscapeCharacter) {
   EscapeFilter f('\x01', "INFO");  // EscapeChar ^A
   EXPECT_EQ(sent(feed(f, "~.")), "~.");
   EXPECT_EQ(kinds(feed(f, "\n\x01.")), (std::vector<Kind>{Kind::data, Kind::message, Kind::disconnect}));
+}
+
+TEST(SkiffEscape, CommandLineWhenEnabled) {
+  EscapeFilter f('~', "INFO", true);
+  auto s = feed(f, "~C");
+  ASSERT_EQ(kinds(s), (std::vector<Kind>{Kind::command_line}));
+  auto help = feed(f, "\n~?");
+  ASSERT_FALSE(help.empty());
+  EXPECT_NE(help.back().text.find(" ~C   - open a command line\r\n"), std::string::npos);
+  EscapeFilter off('~', "INFO");
+  EXPECT_EQ(feed(off, "~?").back().text.find("~C"), std::string::npos);
+}
+
+TEST(SkiffEscapeCommand, ParsesAsProcessCmdline) {
+  using A = EscapeCommand::Action;
+  auto add = parse_escape_command("-L 8080:localhost:80");
+  EXPECT_EQ(add.action, A::add);
+  EXPECT_EQ(add.type, 'L');
+  EXPECT_EQ(add.spec.listen_port, 8080);
+  EXPECT_EQ(add.spec.connect_host, "localhost");
+  EXPECT_EQ(add.spec.connect_port, 80);
+  EXPECT_EQ(parse_escape_command("L8080:h:1").action, A::add);  // the '-' is optional
+  auto dyn = parse_escape_command(" -D 1080");
+  EXPECT_EQ(dyn.action, A::add);
+  EXPECT_TRUE(dyn.spec.dynamic());
+  auto rdyn = parse_escape_command("-R 9000");  // remote dynamic
+  EXPECT_EQ(rdyn.action, A::add);
+  EXPECT_EQ(rdyn.type, 'R');
+  auto cancel = parse_escape_command("-KR 127.0.0.1:9000");
+  EXPECT_EQ(cancel.action, A::cancel);
+  EXPECT_EQ(cancel.spec.listen_host, "127.0.0.1");
+  EXPECT_EQ(cancel.spec.listen_port, 9000);
+  EXPECT_EQ(parse_escape_command("-h").action, A::help);
+  EXPECT_EQ(parse_escape_command("?").action, A::help);
+  EXPECT_EQ(parse_escape_command("").action, A::none);
+  EXPECT_EQ(parse_escape_command("-X").message, "Invalid command.");
+  EXPECT_EQ(parse_escape_command("-L nonsense").message, "Bad local forwarding specification.");
+  EXPECT_EQ(parse_escape_command("-R a:b:c:d:e").message, "Bad remote forwarding specification.");
+  EXPECT_EQ(parse_escape_command("-KL a:b:c").message, "Bad forwarding close specification.");
+  EXPECT_EQ(escape_command_help().front(), "Commands:");
 }
 
 }  // namespace
