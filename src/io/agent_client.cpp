@@ -90,7 +90,8 @@ asio::awaitable<Result<void>> AgentClient::connect(const std::string& socket_pat
   co_await impl_->socket.async_connect(asio::local::stream_protocol::endpoint(socket_path),
                                        asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
-    impl_->socket.close(ec);
+    std::error_code ignored;
+    impl_->socket.close(ignored);
     const bool absent = ec == std::errc::no_such_file_or_directory || ec == std::errc::connection_refused;
     co_return fail(absent ? Errc::not_found : Errc::io_error, "connect to agent " + socket_path + ": " + ec.message());
   }
