@@ -2,6 +2,7 @@
 // an Asio Unix stream socket, one request and its reply at a time.
 #include <skiff/agent.hpp>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include <asio/buffer.hpp>
@@ -92,7 +93,8 @@ asio::awaitable<Result<void>> AgentClient::connect(const std::string& socket_pat
   if (ec) {
     std::error_code ignored;
     impl_->socket.close(ignored);
-    const bool absent = ec == std::errc::no_such_file_or_directory || ec == std::errc::connection_refused;
+    // Asio's own system category does not map to std::errc: compare the errno values.
+    const bool absent = ec.value() == ENOENT || ec.value() == ECONNREFUSED;
     co_return fail(absent ? Errc::not_found : Errc::io_error, "connect to agent " + socket_path + ": " + ec.message());
   }
   co_return Result<void>{};
