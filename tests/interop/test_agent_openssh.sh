@@ -17,7 +17,7 @@ ADD=$(skiff_bin skiff-add)
 SKIFF=$(skiff_bin skiff)
 OTHER_USER=skiffnone
 cd "$SKIFF_T" || exit 1
-unset SSH_AUTH_SOCK SSH_AGENT_PID SSH_ASKPASS DISPLAY
+unset SSH_AUTH_SOCK SSH_AGENT_PID SSH_ASKPASS SSH_ASKPASS_REQUIRE DISPLAY WAYLAND_DISPLAY
 
 failures=0
 fail_case() {
@@ -164,7 +164,7 @@ printf '#!/bin/sh\nexit 1\n' >askpass-no
 chmod 0755 askpass-yes askpass-no
 echo data >signed.txt
 for answer in yes no; do
-  SSH_ASKPASS=$SKIFF_T/askpass-$answer start_skiff_agent "confirm-$answer"
+  SSH_ASKPASS=$SKIFF_T/askpass-$answer DISPLAY=:0 start_skiff_agent "confirm-$answer"
   SSH_AUTH_SOCK=$AGENT_SOCK ssh-add -c id_ed25519 2>/dev/null || fail_case "ssh-add -c ($answer)"
   rm -f signed.txt.sig
   if SSH_AUTH_SOCK=$AGENT_SOCK ssh-keygen -Y sign -f id_ed25519.pub -n file signed.txt >/dev/null 2>&1; then
@@ -174,13 +174,22 @@ for answer in yes no; do
   fi
 done
 grep -q "^confirm Allow use of key key-ed25519?" askpass-yes.log || fail_case "askpass prompt: $(cat askpass-yes.log)"
-# No askpass at all: refused.
-start_skiff_agent confirm-none
-if [[ ! -x /usr/bin/ssh-askpass ]]; then
-  SSH_AUTH_SOCK=$AGENT_SOCK "$ADD" -q -c id_ed25519 || fail_case "skiff-add -c"
-  SSH_AUTH_SOCK=$AGENT_SOCK ssh-keygen -Y sign -f id_ed25519.pub -n file signed.txt >/dev/null 2>&1 &&
-    fail_case "signed with confirm and no askpass"
-fi
+# SSH_ASKPASS_REQUIRE=force stands for a display; an askpass without a display is not
+# asked (as ssh-agent), and no askpass program at all means no.
+for setup in force nodisplay noprogram; do
+  case $setup in
+    force) SSH_ASKPASS=$SKIFF_T/askpass-yes SSH_ASKPASS_REQUIRE=force start_skiff_agent confirm-$setup ;;
+    nodisplay) SSH_ASKPASS=$SKIFF_T/askpass-yes start_skiff_agent confirm-$setup ;;
+    noprogram) SSH_ASKPASS=$SKIFF_T/absent DISPLAY=:0 start_skiff_agent confirm-$setup ;;
+  esac
+  SSH_AUTH_SOCK=$AGENT_SOCK "$ADD" -q -c id_ed25519 || fail_case "skiff-add -c ($setup)"
+  rm -f signed.txt.sig
+  if SSH_AUTH_SOCK=$AGENT_SOCK ssh-keygen -Y sign -f id_ed25519.pub -n file signed.txt >/dev/null 2>&1; then
+    [[ $setup == force ]] || fail_case "confirm key used with $setup"
+  else
+    [[ $setup != force ]] || fail_case "confirm key refused with SSH_ASKPASS_REQUIRE=force"
+  fi
+done
 
 # ------------------------------------------------------------ skiff-agent's command line
 out=$(TMPDIR=$SKIFF_T "$AGENT" -s)

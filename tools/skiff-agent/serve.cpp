@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <strings.h>
 #include <list>
 #include <thread>
 #include <vector>
@@ -121,15 +122,24 @@ bool peer_allowed(int fd, std::string& why) {
   return true;
 }
 
-bool ask_permission(const std::string& prompt) {
-  std::string askpass;
-  if (const char* a = std::getenv("SSH_ASKPASS"); a != nullptr && *a != '\0') {
-    askpass = a;
-  } else if (access("/usr/bin/ssh-askpass", X_OK) == 0) {
-    askpass = "/usr/bin/ssh-askpass";
-  } else {
-    return false;
+bool askpass_allowed() {
+  auto set = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0';
+  };
+  bool allowed = set("DISPLAY") || set("WAYLAND_DISPLAY");
+  if (const char* req = std::getenv("SSH_ASKPASS_REQUIRE")) {
+    if (strcasecmp(req, "force") == 0) allowed = true;
+    if (strcasecmp(req, "never") == 0) allowed = false;
   }
+  return allowed;
+}
+
+bool ask_permission(const std::string& prompt) {
+  // As read_passphrase(RP_USE_ASKPASS): only with a display (or SSH_ASKPASS_REQUIRE=force).
+  if (!askpass_allowed()) return false;
+  std::string askpass = "/usr/bin/ssh-askpass";
+  if (const char* a = std::getenv("SSH_ASKPASS"); a != nullptr) askpass = a;
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return false;
   pid_t pid = fork();

@@ -25,9 +25,10 @@ struct ServeOptions {
 // Returns the exit status.
 int serve(agent::KeyStore& store, const ServeOptions& options);
 
-// ssh-agent's ask_permission(): SSH_ASKPASS (else /usr/bin/ssh-askpass when present)
-// run with the prompt as its argument and SSH_ASKPASS_PROMPT=confirm; yes when it exits
-// 0 and prints nothing or "yes". No askpass program means no.
+// ssh-agent's ask_permission(): when DISPLAY or WAYLAND_DISPLAY is set, or
+// SSH_ASKPASS_REQUIRE=force (and not =never), SSH_ASKPASS (else /usr/bin/ssh-askpass)
+// runs with the prompt as its argument and SSH_ASKPASS_PROMPT=confirm; yes when it
+// exits 0 and prints nothing or "yes". Anything else (no display, no program) is no.
 bool ask_permission(const std::string& prompt);
 
 // SO_PEERCRED: whether the peer may use the agent (root or our own uid, as ssh-agent);
