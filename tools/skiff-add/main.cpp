@@ -342,11 +342,12 @@ int main(int argc, char** argv) {
       case 'q': o.qflag = true; break;
       case 't': {
         auto t = skiff::config::parse_time(optarg);
-        if (!t || *t <= 0 || *t > 0xffffffffLL) {
+        if (!t || *t < 0 || *t > 0xffffffffLL) {
           std::fprintf(stderr, "Invalid lifetime\n");
           return 1;
         }
-        o.lifetime = std::chrono::seconds(*t);
+        // 0: no lifetime, as ssh-add.
+        if (*t > 0) o.lifetime = std::chrono::seconds(*t);
         break;
       }
       default:
