@@ -146,6 +146,13 @@ grep -q "sign .*(key-ed25519) with ssh-ed25519" a1.log || fail_case "skiff did n
 [[ $(skiff_agent_login skiff-rsa256.log -o PubkeyAcceptedAlgorithms=rsa-sha2-256) == agent-login-ok ]] ||
   fail_case "skiff through skiff-agent with rsa-sha2-256"
 SSH_AUTH_SOCK=$SKIFF_T/openssh.sock ssh-add -q id_ecdsa
+# Keys skiff-add gave ssh-agent sign correctly (the private fields' order, RSA's CRT values).
+SSH_AUTH_SOCK=$SKIFF_T/openssh.sock "$ADD" -q id_rsa id_ed25519 || fail_case "skiff-add to ssh-agent for logins"
+for alg in rsa-sha2-512 ssh-ed25519; do
+  [[ $(SSH_AUTH_SOCK=$SKIFF_T/openssh.sock ssh_agent_login "ssh-openssh-$alg.log" -o PubkeyAcceptedAlgorithms=$alg) == agent-login-ok ]] ||
+    fail_case "ssh through ssh-agent with a key skiff-add added ($alg)"
+done
+SSH_AUTH_SOCK=$SKIFF_T/openssh.sock ssh-add -q -d id_rsa.pub id_ed25519.pub
 [[ $(SSH_AUTH_SOCK=$SKIFF_T/openssh.sock skiff_agent_login skiff-openssh.log) == agent-login-ok ]] ||
   fail_case "skiff through ssh-agent"
 [[ $(SSH_AUTH_SOCK= skiff_agent_login skiff-ia.log -o IdentityAgent="$SKIFF_T/openssh.sock") == agent-login-ok ]] ||
