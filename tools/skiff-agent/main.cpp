@@ -185,6 +185,13 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // SIGTERM and SIGHUP wait from here until the loop's ppoll takes them, so that an agent
+  // stopped early still removes its socket.
+  sigset_t block, original;
+  sigemptyset(&block);
+  for (int s : {SIGTERM, SIGHUP, SIGINT}) sigaddset(&block, s);
+  sigprocmask(SIG_BLOCK, &block, &original);
+
   const pid_t parent_pid = getpid();
   if (agentsocket.empty()) {
     const char* tmpdir = std::getenv("TMPDIR");
@@ -211,11 +218,6 @@ int main(int argc, char** argv) {
     cleanup_exit(1);
   }
 
-  // Signals are taken only inside the loop's ppoll (serve.hpp).
-  sigset_t block;
-  sigemptyset(&block);
-  for (int s : {SIGTERM, SIGHUP, SIGINT}) sigaddset(&block, s);
-
   agent_cli::ServeOptions opts;
   opts.listen_fd = sock;
   opts.debug = d_flag;
@@ -231,6 +233,7 @@ int main(int argc, char** argv) {
       cleanup_exit(1);
     }
     if (pid != 0) {
+      sigprocmask(SIG_SETMASK, &original, nullptr);  // the command gets the mask we were given
       close(sock);
       const std::string pidstr = std::to_string(pid);
       if (ncommand == 0) {
@@ -251,12 +254,8 @@ int main(int argc, char** argv) {
     detach();
     if (ncommand > 0) opts.watch_parent = parent_pid;
   }
-  if (!d_flag && !D_flag) {
-    // SIGINT from the terminal the agent was started on must not end it (ssh-agent ignores it).
-    signal(SIGINT, SIG_IGN);
-    sigdelset(&block, SIGINT);
-  }
-  sigprocmask(SIG_BLOCK, &block, nullptr);
+  // SIGINT from the terminal the agent was started on must not end it (ssh-agent ignores it).
+  if (!d_flag && !D_flag) opts.ignore_sigint = true;
   agent::KeyStore store(store_config);
   const int status = agent_cli::serve(store, opts);
   close(sock);

@@ -181,6 +181,7 @@ int serve(agent::KeyStore& store, const ServeOptions& o) {
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   for (int s : {SIGTERM, SIGHUP, SIGINT}) sigaction(s, &sa, nullptr);
+  if (o.ignore_sigint) signal(SIGINT, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
   sigset_t during_poll;
   sigprocmask(SIG_SETMASK, nullptr, &during_poll);

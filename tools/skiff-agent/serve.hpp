@@ -18,10 +18,12 @@ struct ServeOptions {
   // When running a command (skiff-agent command ...): the agent ends when this process
   // (the command) is gone, as ssh-agent checks every 10 seconds.
   pid_t watch_parent = 0;
+  bool ignore_sigint = false;  // in the background, as ssh-agent
 };
 
 // Runs until SIGTERM, SIGHUP (or SIGINT when in the foreground) arrives, or the watched
-// parent is gone; the signals must be blocked by the caller (they are taken in ppoll).
+// parent is gone; the caller blocks those signals beforehand (they are taken in ppoll
+// only, so that one that came early is handled too).
 // Returns the exit status.
 int serve(agent::KeyStore& store, const ServeOptions& options);
 
