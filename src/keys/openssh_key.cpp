@@ -364,6 +364,20 @@ Result<OpenSshPrivateKey> read_openssh_private_key(std::string_view text, std::s
   return OpenSshPrivateKey{std::move(*key), std::string(*comment)};
 }
 
+Result<crypto::PrivateKey> read_private_key_wire(wire::Reader& r) {
+  auto type_name = r.text(kMaxNameLen);
+  if (!type_name) return pass_on(type_name);
+  for (KeyType t : {KeyType::ed25519, KeyType::ecdsa_p256, KeyType::ecdsa_p384, KeyType::ecdsa_p521, KeyType::rsa}) {
+    if (key_type_name(t) == *type_name) return read_key_fields(r, t);
+  }
+  return fail(Errc::unsupported, "unknown private key type \"" + std::string(type_name->substr(0, kMaxNameLen)) + "\"");
+}
+
+void write_private_key_wire(wire::Writer& w, const crypto::PrivateKey& key) {
+  w.string(key_type_name(key.type()));
+  write_key_fields(w, key);
+}
+
 Result<OpenSshKeyInfo> inspect_openssh_private_key(std::string_view text) {
   Envelope env;
   if (auto ok = parse_envelope(text, env); !ok) return pass_on(ok);

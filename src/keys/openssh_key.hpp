@@ -11,6 +11,8 @@
 #include <skiff/error.hpp>
 
 #include "crypto/signature.hpp"
+#include "wire/reader.hpp"
+#include "wire/writer.hpp"
 
 namespace skiff::keys {
 
@@ -48,5 +50,14 @@ struct OpenSshKeyInfo {
 };
 // What can be learned without the passphrase.
 Result<OpenSshKeyInfo> inspect_openssh_private_key(std::string_view text);
+
+// A private key on the wire as OpenSSH's sshkey_private_serialize lays it out: string
+// key type || the key fields above (the same fields the openssh-key-v1 private section
+// holds; the agent protocol's ADD_IDENTITY carries them too). No comment: the caller
+// reads or writes what follows. The reader checks the fields as the file reader does
+// (Ed25519 sk ends in pk, the ECDSA point and curve match the scalar and type).
+Result<crypto::PrivateKey> read_private_key_wire(wire::Reader& r);
+// The buffer is not wiped here: callers that keep it must wipe it.
+void write_private_key_wire(wire::Writer& w, const crypto::PrivateKey& key);
 
 }  // namespace skiff::keys

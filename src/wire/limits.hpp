@@ -177,4 +177,17 @@ inline constexpr std::size_t kMaxSftpClientNamesPerReply = 10000;
 inline constexpr std::size_t kSftpClientDefaultRequestSize = 32 * 1024;
 inline constexpr std::size_t kSftpClientMinReadSize = 512;
 
+// The SSH agent protocol (src/agent, draft-miller-ssh-agent). A message, either way, is
+// at most OpenSSH's AGENT_MAX_LEN (ssh-agent drops a client that announces more; ssh
+// refuses a longer reply). The agent holds at most kMaxAgentIdentities keys (OpenSSH's
+// MAX_AGENT_IDENTITIES) and a client takes no more in one answer. A key's comment is
+// capped well below the message; the agent serves at most kMaxAgentConnections clients
+// at once and stops reading a client whose replies (kMaxAgentPendingOutput) wait unread.
+inline constexpr std::size_t kMaxAgentMessage = 256 * 1024;
+inline constexpr std::size_t kMaxAgentIdentities = 2048;
+inline constexpr std::size_t kMaxAgentComment = 16 * 1024;
+inline constexpr std::size_t kMaxAgentExtensionName = 256;
+inline constexpr std::size_t kMaxAgentConnections = 256;
+inline constexpr std::size_t kMaxAgentPendingOutput = 1024 * 1024;
+
 }  // namespace skiff::limits

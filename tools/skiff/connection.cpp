@@ -17,6 +17,7 @@
 #include <skiff/client.hpp>
 
 #include "agent_forward.hpp"
+#include "agent_identities.hpp"
 #include "client_session.hpp"
 #include "connect.hpp"
 #include "forwarding.hpp"
@@ -48,6 +49,7 @@ struct State {
   // ConnectTimeout and the server's version line: seen, timed out, or start() is over.
   bool banner_seen = false, banner_timed_out = false, start_done = false;
   IdentitySources key_files = system_identity_sources();
+  AgentKeys agent;  // SSH_AUTH_SOCK / IdentityAgent (agent_identities.hpp)
 };
 
 // ssh's fmprintf of the banner: what is not printable (but line ends and tabs) is dropped.
@@ -123,6 +125,7 @@ asio::awaitable<std::optional<std::vector<Secret>>> answer_prompts(State& st, co
 asio::awaitable<Result<std::vector<std::uint8_t>>> sign_with(State& st, const PublicKey& key, const std::string& alg,
                                                              const std::vector<std::uint8_t>& data) {
   const auto& cfg = st.in.cfg;
+  if (agent_holds(st.agent, key)) co_return co_await agent_sign(st.agent, key, alg, data);
   const Identity* id = find_identity(st.in.identities, key);
   if (!id) co_return fail(Errc::not_found, "no identity for the key");
   std::vector<std::string> messages;
@@ -241,7 +244,8 @@ asio::awaitable<int> run(asio::io_context& io, State& st) {
   std::unique_ptr<Stream> stream = std::move(st.server.stream);
 
   ClientOptions o = options_from_config(cfg);
-  o.identities = offered_identities(st);
+  st.agent = co_await open_agent(cfg, st.log);
+  o.identities = order_with_agent(st.agent, offered_identities(st), cfg.identities_only);
   o.check_host_key = [&st](const HostKey& k) { return check_host_key(st, k); };
   o.password = [&st](const PasswordPrompt& p) { return ask_password(st, p); };
   o.password_change = [&st](const std::string& prompt) { return change_password(st, prompt); };
