@@ -9,13 +9,13 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "agent_identities.hpp"
 #include "common/channel_splice.hpp"
 
 namespace skiff::cli {
 
 namespace {
-// A socket path as ForwardAgent and IdentityAgent give it: "$NAME" names an environment
-// variable holding the path.
+// ForwardAgent's own socket: a path, or "$NAME" for the path an environment variable holds.
 std::string socket_from(const std::string& v) {
   if (!v.starts_with('$')) return v;
   const char* env = std::getenv(v.c_str() + 1);
@@ -28,14 +28,10 @@ AgentForwarder::AgentForwarder(const config::ClientConfig& cfg, const Log& log) 
   if (!v || strcasecmp(v->c_str(), "no") == 0 || strcasecmp(v->c_str(), "false") == 0) return;
   if (strcasecmp(v->c_str(), "yes") != 0 && strcasecmp(v->c_str(), "true") != 0) {
     socket_path_ = socket_from(*v);
-  } else if (auto ia = cfg.get("identityagent"); ia && *ia != "SSH_AUTH_SOCK") {
-    // As ssh: IdentityAgent replaces $SSH_AUTH_SOCK for everything, forwarding included
-    // ("none": no agent at all).
-    socket_path_ = *ia == "none" ? std::string() : socket_from(*ia);
-  } else if (const char* env = std::getenv("SSH_AUTH_SOCK")) {
-    socket_path_ = env;
   } else {
-    socket_path_ = "";
+    // As ssh: the agent skiff itself uses (IdentityAgent, else $SSH_AUTH_SOCK; "none":
+    // no agent, so nothing to forward).
+    socket_path_ = agent_socket_path(cfg).value_or("");
   }
   // ssh asks for forwarding only when it has an agent to forward.
   enabled_ = !socket_path_->empty();

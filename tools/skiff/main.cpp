@@ -327,7 +327,7 @@ int main(int argc, char** argv) {
       // or before a passenger's session), as mux.c's mux_client_forwards.
       auto forwards = cli::forwarding_from_config(*cfg);
       if (!forwards) fatal(forwards.error().message);
-      const cli::SharedSessionInput shared{*cfg, cl->mux_command, cl->stdio_forward, command, tty.request_pty,
+      const cli::SharedSessionInput shared{*cfg, cl->mux_command, stdio_forward, command, tty.request_pty,
                                            cli::mux_forwards(*forwards)};
       if (auto status = cli::run_mux_client(cli::shared_session_request(shared), mux_log)) return *status;
     }

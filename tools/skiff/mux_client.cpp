@@ -102,15 +102,12 @@ std::string reason_of(const mux::Message& m) {
   return {};
 }
 
+// The message's type number, as ssh prints it ("0x80000003"): the encoding's first field
+// after the length.
 std::string hex_type(const mux::Message& m) {
-  static const std::uint32_t kTypes[] = {mux::type::kHello,       mux::type::kNewSession,     mux::type::kAliveCheck,
-                                         mux::type::kTerminate,   mux::type::kStopListening,  mux::type::kProxy,
-                                         mux::type::kOpenForward, mux::type::kCloseForward,   mux::type::kNewStdioForward,
-                                         mux::type::kOk,          mux::type::kPermissionDenied, mux::type::kFailure,
-                                         mux::type::kExitMessage, mux::type::kAlive,          mux::type::kSessionOpened,
-                                         mux::type::kRemotePort,  mux::type::kTtyAllocFail,   mux::type::kProxyReply};
+  const auto packet = mux::encode(m);
   char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", kTypes[m.index()]);
+  std::snprintf(buf, sizeof buf, "0x%02x%02x%02x%02x", packet[4], packet[5], packet[6], packet[7]);
   return buf;
 }
 

@@ -25,6 +25,7 @@
 
 #include "mux_client.hpp"
 #include "readpass.hpp"
+#include "splice.hpp"
 #include "terminal.hpp"
 
 namespace skiff::cli {
@@ -260,16 +261,11 @@ Stream stream_of(asio::io_context& io, int fd) {
   return d;
 }
 
+// The passenger's input into the channel: splice.hpp's half (EOF passed on), holding the
+// stream for as long as the detached coroutine runs.
 asio::awaitable<void> descriptor_to_channel(Stream in, Channel ch) {
-  std::vector<std::uint8_t> buf(kBufferSize);
-  for (;;) {
-    std::error_code ec;
-    std::size_t n = co_await in->async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
-    if (ec || n == 0) break;
-    std::span<const std::uint8_t> bytes(buf.data(), n);
-    if (!co_await ch.write(bytes)) co_return;
-  }
-  (void)ch.send_eof();
+  std::vector<std::uint8_t> none;
+  co_await splice_in(ch, *in, none);
 }
 
 asio::awaitable<void> channel_to_descriptor(Channel ch, Stream out, bool ext) {
@@ -503,7 +499,9 @@ asio::awaitable<void> MuxMaster::run_stdio_forward(std::shared_ptr<Control> cont
   auto self = shared_from_this();
   OwnedFd in_fd(fds[0]), out_fd(fds[1]);
   auto& s = control->socket;
-  const ChannelOpenBody body = DirectTcpip{request.host, request.port, "127.0.0.1", 65535};
+  const ChannelOpenBody body = request.port == mux::kStreamlocalPort
+                                   ? ChannelOpenBody{DirectStreamlocal{request.host}}
+                                   : ChannelOpenBody{DirectTcpip{request.host, request.port, "127.0.0.1", 65535}};
   auto opened = co_await client_.open_channel(body);
   if (!opened) {
     log_.error(opened.error().message);

@@ -45,15 +45,11 @@ MuxClientRequest shared_session_request(const SharedSessionInput& in) {
   r.control_path = control_path_of(cfg).value_or("");
   r.command = in.mux_command.value_or("");
   r.control_master_no = control_master_of(cfg) == ControlMaster::no;
-  if (in.stdio_forward) {
-    // "host:port" or "[host]:port", as ssh's parse_forward for -W.
-    std::string spec = *in.stdio_forward;
-    auto colon = spec.rfind(':');
-    if (colon != std::string::npos) {
-      std::string host = spec.substr(0, colon);
-      if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-      r.stdio_forward = std::make_pair(host, static_cast<std::uint32_t>(std::strtoul(spec.c_str() + colon + 1, nullptr, 10)));
-    }
+  if (const auto& w = in.stdio_forward) {
+    // mux.c: a socket path travels as the host with the streamlocal port.
+    r.stdio_forward = w->listens_on_path()
+                          ? std::make_pair(w->listen_path, mux::kStreamlocalPort)
+                          : std::make_pair(w->listen_host.value_or(""), static_cast<std::uint32_t>(w->listen_port));
   }
   mux::NewSession& s = r.session;
   s.want_tty = in.request_pty;

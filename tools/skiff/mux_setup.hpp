@@ -32,7 +32,7 @@ std::optional<std::chrono::seconds> control_persist_of(const config::ClientConfi
 struct SharedSessionInput {
   const config::ClientConfig& cfg;
   std::optional<std::string> mux_command;    // -O
-  std::optional<std::string> stdio_forward;  // -W host:port
+  std::optional<ForwardSpec> stdio_forward;  // -W, as parse_forward read it
   std::optional<std::string> command;        // nullopt: a shell
   bool request_pty = false;
   std::vector<mux::Forward> forwards;

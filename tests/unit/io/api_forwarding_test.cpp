@@ -18,23 +18,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::shared_ptr<ServerOptions> forwarding_server() {
-  auto o = std::make_shared<ServerOptions>();
-  o->transport.host_keys = {host_key()};
-  o->methods = {"password"};
-  o->hooks.check_password = [](const PasswordCheck&) -> asio::awaitable<PasswordVerdict> {
-    co_return PasswordVerdict::accept;
-  };
-  return o;
-}
-
-ClientOptions password_client() {
-  auto co = client_options();
-  co.methods = {"password"};
-  co.password = [](const PasswordPrompt&) -> asio::awaitable<std::optional<Secret>> { co_return Secret("pw"); };
-  return co;
-}
-
 // Echoes everything back, then EOF and close (what a forwarded echo service would do).
 asio::awaitable<void> echo(Channel ch) {
   while (true) {
@@ -48,7 +31,7 @@ asio::awaitable<void> echo(Channel ch) {
 
 TEST(ApiForwarding, DirectTcpipAcceptedCarriesDataBothWays) {
   Pair p;
-  auto o = forwarding_server();
+  auto o = password_server();
   std::optional<DirectTcpip> seen;
   std::string seen_user;
   o->hooks.channel_open = [&](IncomingChannel in) -> asio::awaitable<void> {
@@ -63,7 +46,8 @@ TEST(ApiForwarding, DirectTcpipAcceptedCarriesDataBothWays) {
   for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>(i * 31 + (i >> 12));
   std::string got;
   p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
-    auto c = co_await Client::start(std::move(s), password_client());
+    auto co = password_client();  // named: no prvalue arguments to coroutines (GCC bug 99576)
+    auto c = co_await Client::start(std::move(s), co);
     EXPECT_TRUE(c.has_value());
     if (!c) co_return;
     const ChannelOpenBody body = DirectTcpip{"example.org", 80, "127.0.0.1", 5555};
@@ -93,11 +77,12 @@ TEST(ApiForwarding, DirectTcpipAcceptedCarriesDataBothWays) {
 // What the client reports for each way a server can refuse an open.
 std::string refusal(std::function<asio::awaitable<void>(IncomingChannel)> hook) {
   Pair p;
-  auto o = forwarding_server();
+  auto o = password_server();
   o->hooks.channel_open = std::move(hook);
   std::string message;
   p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
-    auto c = co_await Client::start(std::move(s), password_client());
+    auto co = password_client();  // named: no prvalue arguments to coroutines (GCC bug 99576)
+    auto c = co_await Client::start(std::move(s), co);
     EXPECT_TRUE(c.has_value());
     if (!c) co_return;
     const ChannelOpenBody body = DirectStreamlocal{"/run/nothing.sock"};
@@ -129,7 +114,7 @@ TEST(ApiForwarding, RefusalsCarryTheReasonInOpenSshWording) {
 
 TEST(ApiForwarding, RemoteForwardAndTheForwardedChannelsTheServerOpens) {
   Pair p;
-  auto o = forwarding_server();
+  auto o = password_server();
   std::vector<std::string> requests;
   o->hooks.global_request = [&](const GlobalRequest& g, const AuthenticatedUser& u,
                                 ConnectionLink link) -> asio::awaitable<GlobalRequestAnswer> {
@@ -213,7 +198,7 @@ TEST(ApiForwarding, RemoteForwardAndTheForwardedChannelsTheServerOpens) {
 
 TEST(ApiForwarding, GlobalAnswersGoOutInRequestOrder) {
   Pair p;
-  auto o = forwarding_server();
+  auto o = password_server();
   o->hooks.global_request = [](const GlobalRequest& g, const AuthenticatedUser&,
                                ConnectionLink) -> asio::awaitable<GlobalRequestAnswer> {
     const auto& f = std::get<TcpipForwardRequest>(g.body);
@@ -228,7 +213,8 @@ TEST(ApiForwarding, GlobalAnswersGoOutInRequestOrder) {
   };
   std::uint32_t slow = 0, fast = 0;
   p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
-    auto c = co_await Client::start(std::move(s), password_client());
+    auto co = password_client();  // named: no prvalue arguments to coroutines (GCC bug 99576)
+    auto c = co_await Client::start(std::move(s), co);
     EXPECT_TRUE(c.has_value());
     if (!c) co_return;
     auto ex = co_await asio::this_coro::executor;
@@ -256,7 +242,7 @@ TEST(ApiForwarding, GlobalAnswersGoOutInRequestOrder) {
 
 TEST(ApiForwarding, SessionX11AndAgentRequestsAndTheAgentChannel) {
   Pair p;
-  auto o = forwarding_server();
+  auto o = password_server();
   std::optional<X11Request> x11;
   bool agent_requested = false;
   std::string agent_reply;
@@ -325,7 +311,7 @@ namespace {
 
 TEST(ApiForwarding, EndOfWriteReachesTheSessionAfterTheCommandStarted) {
   Pair p;
-  auto o = forwarding_server();
+  auto o = password_server();
   std::vector<std::string> seen;
   o->hooks.session = [&](Session s) -> asio::awaitable<void> {
     while (auto req = co_await s.next_request()) {
@@ -342,7 +328,8 @@ TEST(ApiForwarding, EndOfWriteReachesTheSessionAfterTheCommandStarted) {
   };
   ExitStatus status;
   p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
-    auto c = co_await Client::start(std::move(s), password_client());
+    auto co = password_client();  // named: no prvalue arguments to coroutines (GCC bug 99576)
+    auto c = co_await Client::start(std::move(s), co);
     if (!c) co_return;
     auto sess = co_await c->open_session();
     if (!sess) co_return;
@@ -362,7 +349,7 @@ namespace {
 
 TEST(ApiForwarding, EndOfWriteArrivesWhileTheServerFloodsTheChannel) {
   Pair p;
-  auto o = forwarding_server();
+  auto o = password_server();
   bool eow = false;
   std::size_t flooded = 0;
   o->hooks.session = [&](Session s) -> asio::awaitable<void> {
@@ -388,7 +375,8 @@ TEST(ApiForwarding, EndOfWriteArrivesWhileTheServerFloodsTheChannel) {
   };
   ExitStatus status;
   p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
-    auto c = co_await Client::start(std::move(s), password_client());
+    auto co = password_client();  // named: no prvalue arguments to coroutines (GCC bug 99576)
+    auto c = co_await Client::start(std::move(s), co);
     if (!c) co_return;
     auto sess = co_await c->open_session();
     if (!sess) co_return;

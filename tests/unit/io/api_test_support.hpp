@@ -52,6 +52,25 @@ inline ClientOptions client_options() {
   return o;
 }
 
+// A server that accepts any password, and a client that gives one: for tests about what
+// comes after the login.
+inline std::shared_ptr<ServerOptions> password_server() {
+  auto o = std::make_shared<ServerOptions>();
+  o->transport.host_keys = {host_key()};
+  o->methods = {"password"};
+  o->hooks.check_password = [](const PasswordCheck&) -> asio::awaitable<PasswordVerdict> {
+    co_return PasswordVerdict::accept;
+  };
+  return o;
+}
+
+inline ClientOptions password_client() {
+  auto co = client_options();
+  co.methods = {"password"};
+  co.password = [](const PasswordPrompt&) -> asio::awaitable<std::optional<Secret>> { co_return Secret("pw"); };
+  return co;
+}
+
 struct Pair {
   asio::io_context ctx;
   std::unique_ptr<Stream> client_stream, server_stream;

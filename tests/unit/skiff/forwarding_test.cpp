@@ -19,16 +19,6 @@ namespace {
 using namespace skiff::api_test;
 using namespace std::chrono_literals;
 
-std::shared_ptr<ServerOptions> server() {
-  auto o = std::make_shared<ServerOptions>();
-  o->transport.host_keys = {host_key()};
-  o->methods = {"password"};
-  o->hooks.check_password = [](const PasswordCheck&) -> asio::awaitable<PasswordVerdict> {
-    co_return PasswordVerdict::accept;
-  };
-  return o;
-}
-
 // One local TCP service that answers "hello " and what it read.
 asio::awaitable<void> greeter(asio::ip::tcp::acceptor& acc) {
   auto s = co_await acc.async_accept(asio::use_awaitable);
@@ -44,7 +34,7 @@ TEST(SkiffForwarding, ForwardedChannelsMustMatchARequestedForward) {
   const int local_port = acc.local_endpoint().port();
   asio::co_spawn(p.ctx, greeter(acc), asio::detached);
 
-  auto o = server();
+  auto o = password_server();
   std::vector<std::string> outcomes;
   std::string through;
   std::string asked;
@@ -84,9 +74,7 @@ TEST(SkiffForwarding, ForwardedChannelsMustMatchARequestedForward) {
   Forwarding fwd(p.ctx, cfg, log);
   bool started = false;
   p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
-    auto co = client_options();
-    co.methods = {"password"};
-    co.password = [](const PasswordPrompt&) -> asio::awaitable<std::optional<Secret>> { co_return Secret("pw"); };
+    auto co = password_client();
     co.channel_open = fwd.channel_open_hook();
     auto c = co_await Client::start(std::move(s), std::move(co));
     EXPECT_TRUE(c.has_value());
@@ -112,7 +100,7 @@ TEST(SkiffForwarding, ForwardedChannelsMustMatchARequestedForward) {
 }
 
 TEST(SkiffForwarding, RefusedRemoteForwardWithExitOnForwardFailure) {
-  auto o = server();
+  auto o = password_server();
   o->hooks.global_request = [](const GlobalRequest&, const AuthenticatedUser&,
                                ConnectionLink) -> asio::awaitable<GlobalRequestAnswer> {
     co_return GlobalRequestAnswer{false};
@@ -126,9 +114,7 @@ TEST(SkiffForwarding, RefusedRemoteForwardWithExitOnForwardFailure) {
     Pair q;
     Forwarding fwd(q.ctx, cfg, log);
     q.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
-      auto co = client_options();
-      co.methods = {"password"};
-      co.password = [](const PasswordPrompt&) -> asio::awaitable<std::optional<Secret>> { co_return Secret("pw"); };
+      auto co = password_client();
       auto c = co_await Client::start(std::move(s), std::move(co));
       EXPECT_TRUE(c.has_value());
       if (!c) co_return;

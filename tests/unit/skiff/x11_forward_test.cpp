@@ -29,16 +29,6 @@ namespace {
 
 const std::string kRealHex = "00112233445566778899aabbccddeeff";
 
-std::shared_ptr<ServerOptions> server_options() {
-  auto o = std::make_shared<ServerOptions>();
-  o->transport.host_keys = {host_key()};
-  o->methods = {"password"};
-  o->hooks.check_password = [](const PasswordCheck&) -> asio::awaitable<PasswordVerdict> {
-    co_return PasswordVerdict::accept;
-  };
-  return o;
-}
-
 std::vector<std::uint8_t> setup_packet(const std::vector<std::uint8_t>& cookie) {
   std::vector<std::uint8_t> b{0x6c, 0, 11, 0, 0, 0, 18, 0, static_cast<std::uint8_t>(cookie.size()), 0, 0, 0};
   std::string name = "MIT-MAGIC-COOKIE-1";
@@ -126,7 +116,7 @@ X11Run run(bool ask) {
       },
       asio::detached);
 
-  auto o = server_options();
+  auto o = password_server();
   std::vector<std::uint8_t> fake;
   o->hooks.session = [&](Session s) -> asio::awaitable<void> {
     while (auto req = co_await s.next_request()) {
@@ -154,9 +144,7 @@ X11Run run(bool ask) {
   cli::Log log(cli::Level::debug3, log_fd);
   auto x11 = std::make_shared<cli::X11Forwarder>(cli::X11Settings{true, true, 1200, xauth}, log);
   p.run(o, [&](std::unique_ptr<Stream> s) -> asio::awaitable<void> {
-    auto co = client_options();
-    co.methods = {"password"};
-    co.password = [](const PasswordPrompt&) -> asio::awaitable<std::optional<Secret>> { co_return Secret("pw"); };
+    auto co = password_client();
     co.channel_open = [x11](IncomingChannel in) { return cli::X11Forwarder::handle(x11, std::move(in)); };
     auto c = co_await Client::start(std::move(s), co);
     EXPECT_TRUE(c.has_value());

@@ -19,16 +19,6 @@ using asio::ip::tcp;
 
 namespace {
 
-std::shared_ptr<ServerOptions> server_options() {
-  auto o = std::make_shared<ServerOptions>();
-  o->transport.host_keys = {host_key()};
-  o->methods = {"password"};
-  o->hooks.check_password = [](const PasswordCheck&) -> asio::awaitable<PasswordVerdict> {
-    co_return PasswordVerdict::accept;
-  };
-  return o;
-}
-
 // Connects to 127.0.0.1:port, sends text, half-closes, reads to the end; "refused" when
 // the connection fails.
 asio::awaitable<std::string> x_client(unsigned port, const char* text) {
@@ -62,7 +52,7 @@ DisplayRun run(bool single) {
   lo.level = skiff::skiffd::LogLevel::quiet;
   skiff::skiffd::ServerLog log(lo);
   Pair p;
-  auto o = server_options();
+  auto o = password_server();
   o->hooks.session = [&](Session s) -> asio::awaitable<void> {
     while (auto req = co_await s.next_request()) {
       if (!std::holds_alternative<ExecRequest>(req->body)) {
@@ -89,9 +79,7 @@ DisplayRun run(bool single) {
     (void)s.send_eof();
   };
   p.run(o, [&](std::unique_ptr<Stream> st) -> asio::awaitable<void> {
-    auto co = client_options();
-    co.methods = {"password"};
-    co.password = [](const PasswordPrompt&) -> asio::awaitable<std::optional<Secret>> { co_return Secret("pw"); };
+    auto co = password_client();
     // The client's end of each x11 channel: answers with what it got, reversed.
     co.channel_open = [&r](IncomingChannel in) -> asio::awaitable<void> {
       if (auto* x = std::get_if<X11Channel>(&in.body())) r.opened.push_back(*x);
