@@ -35,7 +35,8 @@ const char* errc_name(Errc code) noexcept;
 struct Error {
   Errc code;
   std::string message;
-  // For Errc::disconnected: the SSH disconnect reason code the peer (or we) used.
+  // For Errc::disconnected: the SSH disconnect reason code the peer (or we) used; 0 when
+  // the stream ended without a DISCONNECT.
   std::uint32_t disconnect_reason = 0;
 
   std::string to_string() const { return std::string(errc_name(code)) + ": " + message; }

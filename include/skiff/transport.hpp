@@ -135,8 +135,8 @@ struct Packet {
 };
 struct Disconnected {
   Error error;
-  bool by_peer = false;
-  std::uint32_t reason = 0;
+  bool by_peer = false;  // the peer's DISCONNECT, or the peer closed the stream
+  std::uint32_t reason = 0;  // the DISCONNECT's reason code; 0 when no DISCONNECT came
   std::string description;
 };
 }  // namespace event

@@ -26,6 +26,11 @@ void ClientConnection::feed(ByteView data, TimePoint now) {
   process();
 }
 
+void ClientConnection::commit_input(std::size_t n, TimePoint now) {
+  transport_.commit_input(n, now);
+  process();
+}
+
 void ClientConnection::feed_eof(TimePoint now) {
   transport_.feed_eof(now);
   process();

@@ -150,6 +150,10 @@ class ClientConnection : public ConnectionBase {
   // Starts the transport and asks for "ssh-userauth" (sent once the first kex is done).
   void start(TimePoint now);
   void feed(ByteView data, TimePoint now);
+  // The same without a copy: read up to input_space(n).size() bytes into it, then
+  // commit_input(bytes read).
+  std::span<std::uint8_t> input_space(std::size_t at_least) { return transport_.input_space(at_least); }
+  void commit_input(std::size_t n, TimePoint now);
   void feed_eof(TimePoint now);
   std::optional<ClientEvent> poll_event();
   std::optional<TimePoint> next_deadline() const { return transport_.next_deadline(); }
@@ -189,6 +193,10 @@ class ServerConnection : public ConnectionBase {
 
   void start(TimePoint now);
   void feed(ByteView data, TimePoint now);
+  // The same without a copy: read up to input_space(n).size() bytes into it, then
+  // commit_input(bytes read).
+  std::span<std::uint8_t> input_space(std::size_t at_least) { return transport_.input_space(at_least); }
+  void commit_input(std::size_t n, TimePoint now);
   void feed_eof(TimePoint now);
   std::optional<ServerEvent> poll_event();
   // The earlier of the transport's and auth's (held failure answers, LoginGraceTime).

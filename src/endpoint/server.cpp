@@ -24,6 +24,11 @@ void ServerConnection::feed(ByteView data, TimePoint now) {
   process(now);
 }
 
+void ServerConnection::commit_input(std::size_t n, TimePoint now) {
+  transport_.commit_input(n, now);
+  process(now);
+}
+
 void ServerConnection::feed_eof(TimePoint now) {
   transport_.feed_eof(now);
   process(now);

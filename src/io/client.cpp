@@ -43,7 +43,8 @@ struct Client::Impl final : io::CoreBase {
 
  protected:
   void start_conn(TimePoint now) override { connection.start(now); }
-  void feed_conn(ByteView data, TimePoint now) override { connection.feed(data, now); }
+  std::span<std::uint8_t> input_space_conn(std::size_t at_least) override { return connection.input_space(at_least); }
+  void commit_conn(std::size_t n, TimePoint now) override { connection.commit_input(n, now); }
   void feed_eof_conn(TimePoint now) override { connection.feed_eof(now); }
   std::optional<TimePoint> conn_deadline() const override { return connection.next_deadline(); }
   void on_timer_conn(TimePoint now) override { connection.on_timer(now); }
@@ -147,7 +148,7 @@ struct Client::Impl final : io::CoreBase {
 
   void handle(endpoint::event::Disconnected& e) {
     Error err = e.error;
-    if (e.by_peer) {
+    if (e.by_peer && e.reason != 0) {
       // As ssh prints it: "Received disconnect from 192.0.2.1 port 22:2: Too many authentication failures".
       err.message = "Received disconnect from " + peer() + ":" + std::to_string(e.reason) + ": " + e.description;
       err.disconnect_reason = e.reason;

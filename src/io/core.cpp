@@ -14,7 +14,11 @@ namespace skiff::io {
 namespace {
 // Per connection; a modest size keeps idle connections small (the transport keeps its own
 // buffer of whatever a packet needs).
+// Reads start at 32 KiB and double while they come back full, up to 256 KiB: bulk data
+// then arrives several packets per system call (and the channel readers get them
+// together), while an idle connection keeps a small input buffer.
 constexpr std::size_t kReadChunk = 32 * 1024;
+constexpr std::size_t kMaxReadChunk = 256 * 1024;
 constexpr auto kNever = asio::steady_timer::time_point::max();
 // How long the last output (a DISCONNECT) may take to leave after the close, and how long
 // we wait for the peer to close after we have.
@@ -319,7 +323,7 @@ asio::awaitable<void> CoreBase::keepalive() {
 
 asio::awaitable<Error> CoreBase::run() {
   auto self = shared_from_this();
-  read_buffer_.resize(kReadChunk);
+  std::size_t read_size = kReadChunk;
   last_received_ = Clock::now();
   start_conn(last_received_);
   live_ = 2;
@@ -340,7 +344,9 @@ asio::awaitable<Error> CoreBase::run() {
       continue;
     }
     std::error_code ec;
-    std::size_t n = co_await stream_->read_some(read_buffer_, ec);
+    // Straight into the transport's input buffer; nothing else touches it meanwhile.
+    const std::span<std::uint8_t> space = input_space_conn(read_size);
+    std::size_t n = co_await stream_->read_some(space, ec);
     auto now = Clock::now();
     if (ec) {
       if (ec != asio::error::eof && !end_ && !conn().closed()) {
@@ -350,12 +356,12 @@ asio::awaitable<Error> CoreBase::run() {
     } else {
       last_received_ = now;
       bytes_received_ += n;
-      feed_conn(ByteView(read_buffer_.data(), n), now);
+      if (n == space.size() && read_size < kMaxReadChunk) read_size *= 2;
+      commit_conn(n, now);
     }
     kick();
     if (ec) break;
   }
-  read_buffer_ = Bytes();
   // Let the writer flush what is left (a DISCONNECT, the last replies) for a while, then
   // end everything; return only when no coroutine of ours is left to touch this core.
   stopping_ = true;

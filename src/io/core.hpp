@@ -147,7 +147,9 @@ class CoreBase : public std::enable_shared_from_this<CoreBase> {
  protected:
   // The concrete side.
   virtual void start_conn(TimePoint now) = 0;
-  virtual void feed_conn(ByteView data, TimePoint now) = 0;
+  // The reader reads straight into the transport's input buffer (no copy).
+  virtual std::span<std::uint8_t> input_space_conn(std::size_t at_least) = 0;
+  virtual void commit_conn(std::size_t n, TimePoint now) = 0;
   virtual void feed_eof_conn(TimePoint now) = 0;
   virtual std::optional<TimePoint> conn_deadline() const = 0;
   virtual void on_timer_conn(TimePoint now) = 0;
@@ -185,7 +187,7 @@ class CoreBase : public std::enable_shared_from_this<CoreBase> {
   std::string peer_;
   asio::steady_timer wake_writer_, wake_reader_, all_done_, deadline_, alive_timer_;
   Signal state_changed_;
-  Bytes read_buffer_, write_buffer_;
+  Bytes write_buffer_;
   std::deque<std::shared_ptr<GlobalWait>> global_waits_;  // nullptr: our keepalive
   unsigned alive_unanswered_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;

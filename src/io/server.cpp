@@ -81,7 +81,8 @@ class ServerCore final : public CoreBase {
 
  protected:
   void start_conn(TimePoint now) override { connection_.start(now); }
-  void feed_conn(ByteView data, TimePoint now) override { connection_.feed(data, now); }
+  std::span<std::uint8_t> input_space_conn(std::size_t at_least) override { return connection_.input_space(at_least); }
+  void commit_conn(std::size_t n, TimePoint now) override { connection_.commit_input(n, now); }
   void feed_eof_conn(TimePoint now) override { connection_.feed_eof(now); }
   std::optional<TimePoint> conn_deadline() const override { return connection_.next_deadline(); }
   void on_timer_conn(TimePoint now) override { connection_.on_timer(now); }

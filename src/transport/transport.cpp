@@ -438,7 +438,8 @@ std::optional<TransportEvent> Transport::poll_event() {
                                                                      : "connection closed in the middle of a packet"};
         if (s.decoder.discarding()) e = Error{Errc::bad_length, "connection closed after a bad packet length"};
         s.closed = true;
-        s.events.push_back(event::Disconnected{e, true, dc::kConnectionLost, e.message});
+        // No DISCONNECT came: reason 0 (10, "connection lost", is a code a peer sends).
+        s.events.push_back(event::Disconnected{e, true, 0, e.message});
         continue;
       }
       return std::nullopt;

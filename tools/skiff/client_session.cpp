@@ -418,8 +418,8 @@ asio::awaitable<int> run_session(asio::io_context& io, Client& client, const Ses
     // The connection ended under the session, not by us (~. and signals disconnect
     // first): ssh says so on stderr whatever the LogLevel.
     Error why = co_await client.wait_closed();
-    // A stream that just ended comes as "connection closed" or, through the transport,
-    // as a disconnect "connection closed by peer" (reason 10) that no peer sent.
+    // A stream that just ended comes as "connection closed" or, from the transport, as
+    // "connection closed by peer" (no DISCONNECT, disconnect_reason 0).
     if (why.code == Errc::disconnected &&
         (why.message == "connection closed" || why.message.ends_with("connection closed by peer"))) {
       write_all(STDERR_FILENO, "Connection to " + s.host + " closed by remote host.\r\n");

@@ -22,11 +22,14 @@
 #include <asio/steady_timer.hpp>
 
 #include "socks.hpp"
-#include "splice.hpp"
+#include "common/channel_splice.hpp"
 
 namespace skiff::cli {
 
 using asio::use_awaitable;
+using tools::splice_in;
+using tools::splice_out;
+using tools::splice_socket;
 using Tcp = asio::ip::tcp;
 using Unix = asio::local::stream_protocol;
 

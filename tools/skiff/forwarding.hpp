@@ -4,7 +4,7 @@
 // tcpip-forward / streamlocal-forward@openssh.com, then the server's forwarded channels
 // checked against what was asked and connected locally, or read as SOCKS for a remote
 // dynamic forward under PermitRemoteOpen), and -W's stdio forward. Every byte goes
-// through splice.hpp's pumps: the channel window is the only buffer.
+// through common/channel_splice.hpp's pumps: the channel window is the only buffer.
 #pragma once
 
 #include <functional>

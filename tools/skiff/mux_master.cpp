@@ -25,7 +25,7 @@
 
 #include "mux_client.hpp"
 #include "readpass.hpp"
-#include "splice.hpp"
+#include "common/channel_splice.hpp"
 #include "terminal.hpp"
 
 namespace skiff::cli {
@@ -33,6 +33,7 @@ namespace skiff::cli {
 namespace {
 
 using asio::use_awaitable;
+using tools::splice_in;
 using namespace asio::experimental::awaitable_operators;
 using unix_socket = asio::local::stream_protocol::socket;
 constexpr std::size_t kBufferSize = 64 * 1024;
@@ -261,7 +262,7 @@ Stream stream_of(asio::io_context& io, int fd) {
   return d;
 }
 
-// The passenger's input into the channel: splice.hpp's half (EOF passed on), holding the
+// The passenger's input into the channel: channel_splice.hpp's half (EOF passed on), holding the
 // stream for as long as the detached coroutine runs.
 asio::awaitable<void> descriptor_to_channel(Stream in, Channel ch) {
   std::vector<std::uint8_t> none;

@@ -21,6 +21,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "common/channel_splice.hpp"
 #include "forwarding_policy.hpp"
 
 namespace skiffd {
@@ -31,8 +32,6 @@ using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 using unix_stream = asio::local::stream_protocol;
 
-// One socket read carried per channel write: the window, not this, bounds what waits.
-constexpr std::size_t kChunk = 32 * 1024;
 // Listeners at once per connection (each tcpip-forward may hold two sockets): a client
 // cannot make this process hold descriptors without bound.
 constexpr std::size_t kMaxListeners = 256;
@@ -86,29 +85,16 @@ struct Carrier {
   }
 };
 
-// Channel -> socket: one chunk written before the next is taken; the channel's EOF (or
-// CLOSE) shuts the socket's sending side.
+// Channel -> socket (channel_splice.hpp's half: data gathered into large writes); the
+// channel's EOF shuts the socket's sending side, a CLOSE without EOF drops it.
 template <class Socket>
 asio::awaitable<void> to_socket(std::shared_ptr<Carrier<Socket>> c) {
   bool ok = true;
-  for (;;) {
-    auto chunk = co_await c->channel.read_chunk();
-    if (!chunk) {
-      ok = false;
-      break;
-    }
-    if (chunk->empty()) break;
-    std::error_code ec;
-    co_await asio::async_write(c->socket, asio::buffer(*chunk), redirect_error(use_awaitable, ec));
-    if (ec) {
-      ok = false;
-      break;
-    }
-  }
-  if (ok) {
+  auto shut = [&c] {
     std::error_code ec;
     c->socket.shutdown(Socket::shutdown_send, ec);
-  }
+  };
+  co_await skiff::tools::splice_out(c->channel, c->socket, shut, [&ok] { ok = false; });
   co_await c->finish(ok);
   // Everything the channel carried is written out. Once it is fully closed (the peer's
   // CLOSE, or the connection's end) the other direction may still wait on a socket
@@ -120,22 +106,8 @@ asio::awaitable<void> to_socket(std::shared_ptr<Carrier<Socket>> c) {
 // Socket -> channel: the write waits for window before the socket is read again.
 template <class Socket>
 asio::awaitable<void> to_channel(std::shared_ptr<Carrier<Socket>> c) {
-  std::vector<std::uint8_t> buf(kChunk);
-  bool ok = true;
-  for (;;) {
-    std::error_code ec;
-    const std::size_t n = co_await c->socket.async_read_some(asio::buffer(buf), redirect_error(use_awaitable, ec));
-    if (ec) {
-      ok = ec == asio::error::eof;
-      break;
-    }
-    const std::span<const std::uint8_t> data(buf.data(), n);
-    if (!co_await c->channel.write(data)) {
-      ok = false;
-      break;
-    }
-  }
-  if (ok) (void)c->channel.send_eof();
+  std::vector<std::uint8_t> none;
+  const bool ok = co_await skiff::tools::splice_in(c->channel, c->socket, none);
   co_await c->finish(ok);
 }
 

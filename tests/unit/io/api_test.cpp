@@ -3,6 +3,7 @@
 // stderr kept apart, per-channel backpressure, keepalive and disconnect. Only public
 // headers are used, as an embedder would.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -519,6 +520,39 @@ TEST(Api, ServerApplicationDisconnects) {
   EXPECT_NE(client_end->message.find("maintenance"), std::string::npos) << client_end->message;
   ASSERT_TRUE(server_end);
   EXPECT_EQ(logged, server_end->message);
+}
+
+// A peer that closes the stream without a DISCONNECT: no reason code is made up (the
+// API once reported it as a DISCONNECT with reason 10, "connection lost").
+TEST(Api, StreamClosedWithoutDisconnectHasNoReason) {
+  asio::io_context ctx;
+  asio::local::stream_protocol::socket a(ctx), b(ctx);
+  asio::local::connect_pair(a, b);
+  const int server_fd = b.native_handle();
+  auto o = pubkey_server();
+  o->hooks.session = [server_fd](Session) -> asio::awaitable<void> {
+    ::shutdown(server_fd, SHUT_RDWR);
+    co_return;
+  };
+  ServerConnection server(make_unix_stream(std::move(b)), o);
+  asio::co_spawn(
+      ctx, [&]() -> asio::awaitable<void> { (void)co_await server.run(); }, asio::detached);
+  std::optional<Error> client_end;
+  asio::co_spawn(
+      ctx,
+      [&]() -> asio::awaitable<void> {
+        auto stream = make_unix_stream(std::move(a));  // named: no temporaries into coroutines (g++ 12)
+        auto c = co_await login(std::move(stream));
+        if (!c) co_return;
+        auto sess = co_await c->open_session();
+        client_end = co_await c->wait_closed();
+      },
+      asio::detached);
+  ctx.run_for(30s);
+  ASSERT_TRUE(client_end);
+  EXPECT_EQ(client_end->code, Errc::disconnected);
+  EXPECT_EQ(client_end->disconnect_reason, 0u);
+  EXPECT_EQ(client_end->message, "connection closed by peer");
 }
 
 TEST(Api, ConnectRefused) {
