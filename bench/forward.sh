@@ -3,6 +3,9 @@
 # one run:
 #   skiff -L -> sshd          next to   ssh -L -> sshd
 #   skiff -L -> skiffd        next to   ssh -L -> sshd   (when skiffd forwards in this tree)
+#   two plain TCP relays      next to   ssh -L -> sshd   (bench/tcp_relay.cpp: the same
+#                                       two user processes in the path, no SSH, no crypto;
+#                                       the ceiling of this machine for any forwarder)
 # every client with the same cipher; the stream goes into a sink that answers the byte
 # count it got (checked).
 #
@@ -26,6 +29,8 @@ require_root "to log the test user in"
 require_cmd ssh python3
 create_test_user
 SKIFF=$(skiff_bin skiff)
+RELAY=$SKIFF_BUILD_DIR/bench/tcp_relay
+if [[ ! -x $RELAY ]]; then ninja -C "$SKIFF_BUILD_DIR" tcp_relay >/dev/null || die "cannot build tcp_relay"; fi
 TOOL=$PWD/tests/interop/fwd_tool.py
 ssh-keygen -q -t ed25519 -N '' -f "$SKIFF_T/id"
 authorize_key "$TEST_USER" "$SKIFF_T/id.pub"
@@ -80,6 +85,27 @@ SKIFF_SSHD=$(best "$SKIFF" "$SSHD_PORT")
 SKIFF_SKIFFD=
 if skiffd_forwards; then SKIFF_SKIFFD=$(best "$SKIFF" "$SKIFFD_PORT"); fi
 
+# The ceiling: pusher -> relay -> relay -> sink, as many rounds, the best kept. The relays
+# start here, not in a command substitution (they would hold its output open, and their
+# pids would not reach the clean-up).
+RELAY_FAR=$(free_port)
+"$RELAY" "$RELAY_FAR" "$SINK" >/dev/null 2>&1 &
+track_pid $!
+wait_port "$RELAY_FAR" || die "tcp_relay did not listen"
+RELAY_NEAR=$(free_port)
+"$RELAY" "$RELAY_NEAR" "$RELAY_FAR" >/dev/null 2>&1 &
+track_pid $!
+wait_port "$RELAY_NEAR" || die "tcp_relay did not listen"
+relay_ceiling() {
+  local i ms best_ms=''
+  for ((i = 0; i < ROUNDS; i++)); do
+    ms=$(python3 "$TOOL" push "$RELAY_NEAR" "${MIB}M") || die "the relay chain failed"
+    [[ -z $best_ms || $ms -lt $best_ms ]] && best_ms=$ms
+  done
+  awk -v b="$((MIB * 1024 * 1024))" -v ms="$best_ms" 'BEGIN { printf "%.1f -\n", b / 1e6 / (ms / 1000) }'
+}
+CEILING=$(relay_ceiling)
+
 printf '\n%-40s %8s %8s %6s %10s %10s\n' "-L forward, $MIB MiB, $CIPHER" "MB/s" "OpenSSH" "ratio" "CPU s/GiB" "OpenSSH"
 # row NAME "MBS CPU" "MBS CPU"
 row() {
@@ -92,4 +118,8 @@ if [[ -n $SKIFF_SKIFFD ]]; then
 else
   printf '%-40s %s\n' "skiff -L -> skiffd" "(skiffd does not forward in this tree)"
 fi
+printf '%-40s %8.1f %8.1f %6.2f\n' "ceiling: 2 plain TCP relays vs ssh -L" "${CEILING% *}" "${SSH% *}" \
+  "$(awk -v a="${CEILING% *}" -v b="${SSH% *}" 'BEGIN { print a / b }')"
 printf '\nCPU: the forwarding client'"'"'s user+system time per GiB carried.\n'
+printf 'ceiling: the same stream through two relay processes copying with read/write, no SSH and\n'
+printf 'no cryptography: no forwarder whose data crosses a client and a server process beats it here.\n'
