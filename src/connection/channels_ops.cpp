@@ -11,6 +11,8 @@ Result<void> bad(std::string message) { return fail(Errc::invalid_argument, std:
 
 // DATA and EXTENDED_DATA headers: number, recipient, (type,) string length.
 constexpr std::size_t kDataOverhead = 1 + 4 + 4 + 4;
+// The least a new block of queued data reserves, so that small writes share one.
+constexpr std::size_t kMinDataBlock = 4 * 1024;
 
 }  // namespace
 
@@ -62,10 +64,18 @@ Result<std::size_t> Engine::write(ChannelId channel, ByteView data, std::uint32_
   const std::size_t n = std::min(data.size(), config_.send_queue_limit - ch->queued_data);
   if (n < data.size()) ch->write_blocked = true;
   if (n == 0) return n;
-  if (!ch->out.empty() && ch->out.back().is_data && ch->out.back().stream == stream) {
+  // Appended to the last block only while it has room: growing one block by
+  // reallocation (64 KiB writes piling up to the 1 MiB queue limit) moved the queued bytes
+  // again at every doubling and, past malloc's mmap threshold, took fresh zeroed pages
+  // each time (a fifth of skiff's CPU in an SFTP upload).
+  if (!ch->out.empty() && ch->out.back().is_data && ch->out.back().stream == stream &&
+      ch->out.back().bytes.capacity() - ch->out.back().bytes.size() >= n) {
     ch->out.back().bytes.insert(ch->out.back().bytes.end(), data.begin(), data.begin() + n);
   } else {
-    ch->out.push_back(OutItem{true, stream, Bytes(data.begin(), data.begin() + n), 0});
+    Bytes block;
+    block.reserve(std::max(n, kMinDataBlock));  // small writes (keystrokes) share a block
+    block.assign(data.begin(), data.begin() + n);
+    ch->out.push_back(OutItem{true, stream, std::move(block), 0});
   }
   ch->queued_data += n;
   return n;
