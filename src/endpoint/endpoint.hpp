@@ -15,9 +15,8 @@
 // - 50..79 go to the auth state machine; the client creates it on ServiceAccepted
 //   ("ssh-userauth"), the server on ServiceRequested.
 // - 80..255 go to the engine, but only after authentication; before it they are a protocol
-//   error that ends the connection (reason 2). The engine refuses numbers it does not know
-//   (101..255) the same way: the transport does not expose the sequence number an
-//   UNIMPLEMENTED answer would need, and no extension above 100 is spoken here.
+//   error that ends the connection (reason 2). A number the connection protocol does not
+//   define is answered with UNIMPLEMENTED (RFC 4253 11.4), as OpenSSH does.
 // - Auth output goes to Transport::send at once (it is small and paced by the peer); engine
 //   output is pulled only while Transport::can_send(), and pulling resumes when the
 //   caller drains output (consume_output) or calls any operation: data waits in the

@@ -4,7 +4,9 @@
 #   - nothing installed refers back to the source or build tree;
 #   - a CMake project finds it with find_package(skiff) and links
 #     skiff::skiff_static and skiff::skiff_shared; both programs run;
-#   - a program compiled with only `pkg-config --cflags --libs skiff` builds and runs.
+#   - a program compiled with only `pkg-config --cflags --libs skiff` builds and runs;
+#   - the sans-I/O core (include/skiff/core) is usable on its own: each of its headers
+#     compiles alone, and a program drives a client and a server with it in memory.
 source "$(dirname "$0")/../interop/lib.sh"
 
 require_cmd cmake pkg-config
@@ -45,6 +47,14 @@ for h in "$prefix"/include/skiff/*.hpp; do
   "$CXX" -std=c++23 -fsyntax-only -I"$prefix/include" "$SKIFF_T/header_check.cpp" 2>"$SKIFF_T/header_check.log" ||
     { cat "$SKIFF_T/header_check.log" >&2; die "installed header skiff/$(basename "$h") does not compile on its own"; }
 done
+[[ -f $prefix/include/skiff/core/endpoint/endpoint.hpp ]] || die "the sans-I/O core's headers are not installed"
+while IFS= read -r h; do
+  rel=${h#"$prefix/include/skiff/core/"}
+  printf '#include "%s"\n' "$rel" >"$SKIFF_T/header_check.cpp"
+  "$CXX" -std=c++23 -fsyntax-only -I"$prefix/include" -I"$prefix/include/skiff/core" "$SKIFF_T/header_check.cpp" \
+    2>"$SKIFF_T/header_check.log" ||
+    { cat "$SKIFF_T/header_check.log" >&2; die "installed core header $rel does not compile on its own"; }
+done < <(find "$prefix/include/skiff/core" -name '*.hpp')
 
 # CMake consumer: static and shared.
 log "CMake consumer: find_package(skiff), skiff::skiff_static and skiff::skiff_shared"
@@ -57,6 +67,7 @@ cmake --build "$SKIFF_T/consumer" >"$SKIFF_T/consumer-build.log" 2>&1 ||
   { cat "$SKIFF_T/consumer-build.log" >&2; die "consumer: build failed"; }
 "$SKIFF_T/consumer/consumer_static" || die "consumer_static failed"
 "$SKIFF_T/consumer/consumer_shared" || die "consumer_shared failed"
+"$SKIFF_T/consumer/core_consumer" || die "core_consumer (the sans-I/O core without the runtime) failed"
 ldd "$SKIFF_T/consumer/consumer_shared" | grep -F "$prefix" | grep -q libskiff ||
   die "consumer_shared does not load libskiff from $prefix"
 if ldd "$SKIFF_T/consumer/consumer_static" | grep -q libskiff; then
