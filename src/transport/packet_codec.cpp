@@ -36,6 +36,15 @@ void PacketEncoder::enable_compression() {
   if (!compressor_) compressor_.emplace();
 }
 
+void PacketEncoder::random_padding(std::span<std::uint8_t> out) {
+  if (padding_pool_.size() - padding_used_ < out.size()) {
+    crypto::random_bytes(padding_pool_);
+    padding_used_ = 0;
+  }
+  std::copy_n(padding_pool_.begin() + static_cast<std::ptrdiff_t>(padding_used_), out.size(), out.begin());
+  padding_used_ += out.size();
+}
+
 Result<void> PacketEncoder::encode(wire::ByteView payload, wire::Bytes& out) {
   if (compressor_) {
     scratch_.assign(payload.begin(), payload.end());
@@ -60,7 +69,7 @@ Result<void> PacketEncoder::encode(wire::ByteView payload, wire::Bytes& out) {
   wire::put_u32(p, static_cast<std::uint32_t>(total - 4));
   p[4] = static_cast<std::uint8_t>(padding);
   std::copy(payload.begin(), payload.end(), p + 5);
-  crypto::random_bytes(std::span<std::uint8_t>(p + unpadded, padding));
+  random_padding(std::span<std::uint8_t>(p + unpadded, padding));
   sealer_->seal(seq_, std::span<std::uint8_t>(p, total), std::span<std::uint8_t>(p + total, tag));
   ++seq_;  // wraps at 2^32 as RFC 4253 requires; rekeying keeps strict mode from getting there
   ++counters_.packets;

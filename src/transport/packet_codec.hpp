@@ -5,10 +5,12 @@
 // steady state). Both count packets and bytes for the rekey limits.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include <skiff/error.hpp>
 
@@ -49,6 +51,12 @@ class PacketEncoder {
   TrafficCounters counters_;
   std::optional<Compressor> compressor_;
   wire::Bytes scratch_;  // compressed payload, reused
+  // Random padding is taken from this pool, refilled from the CSPRNG when it runs short:
+  // one RAND_bytes call per packet for 4-19 bytes cost 5 % of a sender's CPU (OpenSSL's
+  // DRBG locks, looks up parameters and checks for a fork on every call).
+  std::array<std::uint8_t, 1024> padding_pool_{};
+  std::size_t padding_used_ = sizeof(padding_pool_);
+  void random_padding(std::span<std::uint8_t> out);
 };
 
 class PacketDecoder {
